@@ -30,3 +30,12 @@ export { Task } from './task.js';
 export type { TaskOptions } from './task.js';
 export { TypedEmitter } from './events.js';
 export type { Listener } from './events.js';
+export {
+  ExtendedSequenceNumber,
+  SENTINEL_CHECKPOINTS,
+  compareExtendedSequenceNumbers,
+  compareSequenceNumbers,
+  isSentinelCheckpoint,
+  isSequenceNumber,
+} from './core/sequenceNumber.js';
+export type { SentinelCheckpoint } from './core/sequenceNumber.js';
