@@ -1,0 +1,80 @@
+/**
+ * The producer's in-memory record shapes. A user record (what `put()` was given) travels inside
+ * an outbound Kinesis record (an aggregate, or the user record alone), which travels in a
+ * PutRecords request. Times are monotonic milliseconds.
+ */
+
+/** One try at putting a user record. Mirrors the KPL's `Attempt`. @public */
+export interface Attempt {
+  /** ms between arrival (or the end of the previous attempt) and the start of this one. */
+  readonly delayMs: number;
+  /** ms the PutRecords call took. */
+  readonly durationMs: number;
+  /** Error code (`ProvisionedThroughputExceededException`, `WrongShard`, an SDK error name...), or undefined on success. */
+  readonly errorCode: string | undefined;
+  readonly errorMessage: string | undefined;
+  readonly successful: boolean;
+}
+
+/** Where a user record ended up. @public */
+export interface PutResult {
+  readonly shardId: string;
+  /** Sequence number of the Kinesis record holding this user record. */
+  readonly sequenceNumber: string;
+  /** Index of the user record in its aggregate (0 for a record sent alone). */
+  readonly subSequenceNumber: number;
+  /** Number of attempts, the successful one included. */
+  readonly attempts: number;
+}
+
+/** Callbacks settling one put() promise. @internal */
+export interface Settler {
+  resolve(result: PutResult): void;
+  reject(error: unknown): void;
+}
+
+/** A validated user record waiting to be durably put. @internal */
+export interface PendingRecord {
+  readonly partitionKey: string;
+  /** Canonical decimal, only when the caller supplied one (the KPL writes it only then). */
+  readonly explicitHashKey: string | undefined;
+  readonly hashKey: bigint;
+  readonly data: Uint8Array;
+  /** data + partition key bytes, what the service counts. */
+  readonly sizeBytes: number;
+  readonly arrivedAt: number;
+  readonly expiresAt: number;
+  readonly attempts: Attempt[];
+  /** End of the last attempt (or arrival), for Attempt.delayMs and BufferingTime. */
+  lastAttemptEnd: number;
+  readonly settler: Settler;
+}
+
+/** A Kinesis record ready to be sent: an aggregate of user records, or one user record raw. @internal */
+export interface OutboundRecord {
+  /** The shard the map predicted when it was built. */
+  readonly shardId: string;
+  readonly items: readonly PendingRecord[];
+  readonly partitionKey: string;
+  readonly explicitHashKey: string | undefined;
+  readonly data: Uint8Array;
+  /** data + outer partition key bytes. */
+  readonly sizeBytes: number;
+  /** When it must be sent at the latest (earliest item deadline). */
+  readonly dueAt: number;
+  /** Earliest expiry of its items. */
+  readonly expiresAt: number;
+  /** Not to be sent before this time (retry backoff). */
+  notBefore: number;
+  /** Sends so far. */
+  sends: number;
+}
+
+/** The shape of common's aggregator the producer relies on. @internal */
+export interface Aggregator {
+  add(record: { partitionKey: string; data: Uint8Array; explicitHashKey?: string }): boolean;
+  readonly count: number;
+  readonly sizeBytes: number;
+  toKinesisRecord(): { partitionKey: string; explicitHashKey?: string; data: Uint8Array };
+  reset(): void;
+}

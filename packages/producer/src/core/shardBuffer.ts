@@ -1,0 +1,202 @@
+/**
+ * Everything buffered for one predicted shard: the aggregate being filled, the sealed Kinesis
+ * records waiting for budget, and the ones waiting to be retried. One aggregator per shard (as
+ * the KPL's one reducer per shard) is what makes every aggregate's user records share a shard,
+ * so the outer explicit hash key (the first record's) routes the whole aggregate correctly.
+ */
+import type { Aggregator, OutboundRecord, PendingRecord } from './records.js';
+
+/** @internal */
+export interface ShardBufferConfig {
+  readonly aggregationEnabled: boolean;
+  readonly aggregationMaxCount: number;
+  readonly recordMaxBufferedTime: number;
+}
+
+/** Where the next record to send comes from. @internal */
+export type CandidateSource = 'retry' | 'ready';
+
+/** @internal */
+export class ShardBuffer {
+  private open: PendingRecord[] = [];
+  private openDueAt = Number.POSITIVE_INFINITY;
+  private ready: OutboundRecord[] = [];
+  private head = 0;
+  /** Retries, oldest first (they were built before anything still in `ready`). */
+  private retries: OutboundRecord[] = [];
+  /** PutRecords requests in flight that carry a record of this shard. */
+  inFlight = 0;
+  /** Kinesis records and bytes waiting in `ready` and `retries`. */
+  queuedCount = 0;
+  queuedBytes = 0;
+
+  constructor(
+    readonly shardId: string,
+    private readonly config: ShardBufferConfig,
+    private readonly aggregator: Aggregator | undefined,
+  ) {}
+
+  /** Due time of the aggregate being filled (Infinity when none). */
+  get openDeadline(): number {
+    return this.openDueAt;
+  }
+
+  get isEmpty(): boolean {
+    return this.open.length === 0 && this.queuedCount === 0;
+  }
+
+  /** Adds a user record; returns how many Kinesis records were sealed as a result. */
+  add(record: PendingRecord): number {
+    const agg = this.aggregator;
+    if (!agg || !this.config.aggregationEnabled) {
+      this.push(raw(this.shardId, record, record.arrivedAt + this.config.recordMaxBufferedTime));
+      return 1;
+    }
+    let sealed = 0;
+    if (!agg.add(record)) {
+      // Did not fit: seal what is there (keeping order) and try again in an empty aggregate.
+      if (this.open.length > 0) sealed += this.seal();
+      if (!agg.add(record)) {
+        // Larger than an aggregate may be: it goes alone and raw, as the KPL sends it.
+        this.push(raw(this.shardId, record, record.arrivedAt + this.config.recordMaxBufferedTime));
+        return sealed + 1;
+      }
+    }
+    if (this.open.length === 0) {
+      this.openDueAt = record.arrivedAt + this.config.recordMaxBufferedTime;
+    }
+    this.open.push(record);
+    if (agg.count >= this.config.aggregationMaxCount) sealed += this.seal();
+    return sealed;
+  }
+
+  /** Seals the aggregate being filled into a Kinesis record. Returns 1 if one was sealed. */
+  seal(): number {
+    const items = this.open;
+    if (items.length === 0) return 0;
+    const agg = this.aggregator!;
+    const dueAt = this.openDueAt;
+    this.open = [];
+    this.openDueAt = Number.POSITIVE_INFINITY;
+    if (items.length === 1) {
+      agg.reset();
+      this.push(raw(this.shardId, items[0]!, dueAt));
+      return 1;
+    }
+    const kr = agg.toKinesisRecord();
+    agg.reset();
+    let expiresAt = Number.POSITIVE_INFINITY;
+    for (const item of items) if (item.expiresAt < expiresAt) expiresAt = item.expiresAt;
+    this.push({
+      shardId: this.shardId,
+      items,
+      partitionKey: kr.partitionKey,
+      // The KPL routes an aggregate by its first record's hash key (kpl.md §1.4).
+      explicitHashKey: items[0]!.hashKey.toString(),
+      data: kr.data,
+      sizeBytes: kr.data.length + Buffer.byteLength(kr.partitionKey),
+      dueAt,
+      expiresAt,
+      notBefore: 0,
+      sends: 0,
+    });
+    return 1;
+  }
+
+  /** The next Kinesis record to send, without removing it. */
+  peek(
+    now: number,
+    preserveOrder: boolean,
+  ): { record: OutboundRecord; source: CandidateSource } | undefined {
+    const retry = this.retries[0];
+    if (retry && (retry.notBefore <= now || preserveOrder))
+      return { record: retry, source: 'retry' };
+    const next = this.ready[this.head];
+    return next ? { record: next, source: 'ready' } : undefined;
+  }
+
+  /** Removes the record `peek` returned. */
+  shift(source: CandidateSource): OutboundRecord {
+    const record = source === 'retry' ? this.retries.shift()! : this.ready[this.head++]!;
+    if (source === 'ready' && this.head > 1024 && this.head * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.head);
+      this.head = 0;
+    }
+    this.queuedCount -= 1;
+    this.queuedBytes -= record.sizeBytes;
+    return record;
+  }
+
+  /** Puts a record back to be retried no earlier than its `notBefore`. */
+  requeue(record: OutboundRecord): void {
+    let i = this.retries.length;
+    // Keep retries in send order so a shard's records keep their order under preserveOrder.
+    while (i > 0 && this.retries[i - 1]!.dueAt > record.dueAt) i--;
+    this.retries.splice(i, 0, record);
+    this.queuedCount += 1;
+    this.queuedBytes += record.sizeBytes;
+  }
+
+  /** Earliest time a retry becomes eligible (Infinity when none). */
+  get nextRetryAt(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const r of this.retries) if (r.notBefore < min) min = r.notBefore;
+    return min;
+  }
+
+  /** Removes and returns the queued records whose earliest item expired by `now`. */
+  takeExpired(now: number): OutboundRecord[] {
+    const out: OutboundRecord[] = [];
+    const keep: OutboundRecord[] = [];
+    for (const r of this.retries) (r.expiresAt <= now ? out : keep).push(r);
+    this.retries = keep;
+    // `ready` is in arrival order, so only its head can be expired first.
+    while (this.head < this.ready.length && this.ready[this.head]!.expiresAt <= now) {
+      out.push(this.ready[this.head++]!);
+    }
+    for (const r of out) {
+      this.queuedCount -= 1;
+      this.queuedBytes -= r.sizeBytes;
+    }
+    return out;
+  }
+
+  /** Removes every user record not in flight, oldest first, to be routed again. */
+  drain(): PendingRecord[] {
+    const items: PendingRecord[] = [];
+    for (const r of this.retries) items.push(...r.items);
+    for (let i = this.head; i < this.ready.length; i++) items.push(...this.ready[i]!.items);
+    items.push(...this.open);
+    this.retries = [];
+    this.ready = [];
+    this.head = 0;
+    this.open = [];
+    this.openDueAt = Number.POSITIVE_INFINITY;
+    this.aggregator?.reset();
+    this.queuedCount = 0;
+    this.queuedBytes = 0;
+    return items;
+  }
+
+  private push(record: OutboundRecord): void {
+    this.ready.push(record);
+    this.queuedCount += 1;
+    this.queuedBytes += record.sizeBytes;
+  }
+}
+
+/** A user record sent alone: raw data, its own key, and its hash key as the explicit hash key. */
+function raw(shardId: string, record: PendingRecord, dueAt: number): OutboundRecord {
+  return {
+    shardId,
+    items: [record],
+    partitionKey: record.partitionKey,
+    explicitHashKey: record.hashKey.toString(),
+    data: record.data,
+    sizeBytes: record.sizeBytes,
+    dueAt,
+    expiresAt: record.expiresAt,
+    notBefore: 0,
+    sends: 0,
+  };
+}

@@ -1,0 +1,34 @@
+/** Builders of in-memory records for core tests. */
+import { createHash } from 'node:crypto';
+import type { PendingRecord, PutResult } from '../../src/core/records.js';
+
+export interface Settled {
+  results: PutResult[];
+  errors: unknown[];
+}
+
+/** A pending user record with a real MD5 hash key; settlements are collected in `settled`. */
+export function pending(
+  partitionKey: string,
+  data: Uint8Array | string,
+  options: { arrivedAt?: number; ttl?: number; settled?: Settled } = {},
+): PendingRecord {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const arrivedAt = options.arrivedAt ?? 0;
+  const settled = options.settled ?? { results: [], errors: [] };
+  return {
+    partitionKey,
+    explicitHashKey: undefined,
+    hashKey: BigInt(`0x${createHash('md5').update(partitionKey).digest('hex')}`),
+    data: bytes,
+    sizeBytes: bytes.length + Buffer.byteLength(partitionKey),
+    arrivedAt,
+    expiresAt: arrivedAt + (options.ttl ?? 30_000),
+    attempts: [],
+    lastAttemptEnd: arrivedAt,
+    settler: {
+      resolve: (r) => settled.results.push(r),
+      reject: (e) => settled.errors.push(e),
+    },
+  };
+}
