@@ -39,3 +39,59 @@ export {
   isSequenceNumber,
 } from './core/sequenceNumber.js';
 export type { SentinelCheckpoint } from './core/sequenceNumber.js';
+export {
+  MAX_HASH_KEY,
+  hashKeyToDecimal,
+  parseExplicitHashKey,
+  partitionKeyToHashKey,
+  toDataBytes,
+  validatePartitionKey,
+} from './core/hashKey.js';
+export {
+  FULL_HASH_KEY_RANGE,
+  ShardMap,
+  checkCoverage,
+  evenHashKeyRanges,
+  hashKeyRangeContains,
+  toShardInfo,
+} from './core/hashRange.js';
+export type {
+  CoverageReport,
+  HashKeyOverlap,
+  HashKeyRange,
+  ListShardsShard,
+  ShardInfo,
+} from './core/hashRange.js';
+export {
+  DEFAULT_AGGREGATION_MAX_BYTES,
+  DEFAULT_AGGREGATION_MAX_COUNT,
+  DEFAULT_MAX_USER_RECORD_BYTES,
+  GET_RECORDS_MAX_BYTES,
+  GET_RECORDS_MAX_RECORDS,
+  MAX_CONFIGURABLE_RECORD_BYTES,
+  MAX_PARTITION_KEY_LENGTH,
+  MAX_RECORD_BYTES,
+  PUT_RECORDS_MAX_BYTES,
+  PUT_RECORDS_MAX_ENTRIES,
+  SHARD_GET_RECORDS_CALLS_PER_SECOND,
+  SHARD_READ_BYTES_PER_SECOND,
+  SHARD_WRITE_BYTES_PER_SECOND,
+  SHARD_WRITE_RECORDS_PER_SECOND,
+} from './core/limits.js';
+export {
+  AGGREGATE_PARTITION_KEY,
+  AGGREGATION_MAGIC,
+  AGGREGATION_OVERHEAD_BYTES,
+} from './core/aggregation/format.js';
+export { RecordAggregator } from './core/aggregation/aggregator.js';
+export type {
+  AggregatedKinesisRecord,
+  AggregatorRecordInput,
+  RecordAggregatorOptions,
+} from './core/aggregation/aggregator.js';
+export { deaggregate, deaggregateAll, isAggregated } from './core/aggregation/deaggregate.js';
+export type {
+  DeaggregateOptions,
+  KinesisRecordInput,
+  UserRecord,
+} from './core/aggregation/deaggregate.js';
