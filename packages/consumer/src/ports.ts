@@ -49,15 +49,26 @@ export type NewLease = Pick<
   'leaseKey' | 'shardId' | 'streamIdentifier' | 'checkpoint' | 'parentShardIds' | 'hashKeyRange'
 > & { readonly childShardIds?: readonly string[] };
 
-/** The outcome of a conditional lease write. */
+/**
+ * The outcome of a conditional lease write. `conflict` means the condition did not hold: the
+ * counter moved, the owner changed, or the item is gone (DynamoDB cannot tell those apart without
+ * an extra read, so neither store does). `not-found` is reserved for callers that looked first.
+ */
 export type LeaseWriteResult =
   | { readonly ok: true; readonly lease: Lease }
   | { readonly ok: false; readonly reason: 'conflict' | 'not-found' };
 
-/** A checkpoint write: the new checkpoint and the pending (prepared) checkpoint, if any. */
+/**
+ * A checkpoint write, as the Java KCL's `updateLease` does it.
+ *
+ * - Commit (`pendingCheckpoint` absent or `null`): writes `checkpoint`, resets
+ *   `ownerSwitchesSinceCheckpoint` to 0 and clears the pending fields (a checkpoint always
+ *   supersedes a prepared one, as in the KCL).
+ * - Prepare (`pendingCheckpoint` set): writes the pending fields (and `pendingCheckpointState`, or
+ *   removes a stale one) and re-writes `checkpoint` unchanged; owner switches are left alone.
+ */
 export interface CheckpointUpdate {
   readonly checkpoint: ExtendedSequenceNumber;
-  /** `null` clears a prepared checkpoint (a commit does); `undefined` leaves it as it is. */
   readonly pendingCheckpoint?: ExtendedSequenceNumber | null;
   readonly pendingCheckpointState?: Uint8Array | null;
 }
@@ -69,47 +80,62 @@ export interface CallOptions {
 
 /**
  * The lease table. Every ownership and checkpoint change is conditional on the `leaseCounter` the
- * caller last saw (or on the owner, for release), and bumps the counter.
+ * caller last saw (and on the owner, which a Java 3.x handoff can change without a counter bump),
+ * and bumps the counter. Failed conditions are values (`{ ok: false }`); exceptions are for the
+ * unexpected, as a `LeaseStoreError` (see `core/leaseErrors.ts`) carrying the SDK error as `cause`.
  */
 export interface LeaseStore {
   /** Creates the table if it does not exist (hash key `leaseKey`, on-demand) and waits until usable. */
   ensureTable(options?: CallOptions): Promise<void>;
-  /** Every lease item; items whose `entityType` is not `LEASE` are skipped, malformed ones reported. */
+  /** Every lease item; items whose `entityType` is not `LEASE` are skipped, malformed ones logged and skipped. */
   listLeases(options?: CallOptions): Promise<Lease[]>;
+  /** One lease (strongly consistent read); undefined when absent or not a lease. */
   getLease(leaseKey: string, options?: CallOptions): Promise<Lease | undefined>;
+  /** True when the table holds no lease item (non-lease items do not count). */
   isEmpty(options?: CallOptions): Promise<boolean>;
   /** Conditional put on `attribute_not_exists(leaseKey)`; false when it already existed. */
   createLeaseIfNotExists(lease: NewLease, options?: CallOptions): Promise<boolean>;
-  /** Take (also steal): condition counter = lease.leaseCounter; sets owner, counter+1, owner switches +1. */
+  /**
+   * Take (also steal): condition counter = lease.leaseCounter; sets the owner, counter+1, removes a
+   * 3.x `checkpointOwner`, owner switches +1 when `lease.leaseOwner` was someone else.
+   */
   takeLease(lease: Lease, owner: string, options?: CallOptions): Promise<LeaseWriteResult>;
-  /** Renew: condition counter = lease.leaseCounter; counter+1. */
+  /** Renew: condition counter = lease.leaseCounter and owner = lease.leaseOwner; counter+1. */
   renewLease(lease: Lease, options?: CallOptions): Promise<LeaseWriteResult>;
-  /** Graceful release: condition leaseOwner = owner; removes the owner, counter+1. */
+  /** Graceful release: condition leaseOwner = owner (any counter); removes the owner, counter+1. */
   releaseLease(lease: Lease, owner: string, options?: CallOptions): Promise<LeaseWriteResult>;
-  /** Checkpoint: condition counter = lease.leaseCounter (and owner); counter+1, owner switches reset to 0. */
+  /** Checkpoint: condition counter = lease.leaseCounter and owner = lease.leaseOwner; counter+1. */
   updateCheckpoint(
     lease: Lease,
     update: CheckpointUpdate,
     options?: CallOptions,
   ): Promise<LeaseWriteResult>;
-  /** Metadata only, no counter bump (Java `updateLeaseWithMetaInfo`): condition the lease exists. */
+  /**
+   * Metadata only, no counter bump (Java `updateLeaseWithMetaInfo`): condition the lease exists.
+   * Resolves false when it does not (the KCL only logs that).
+   */
   updateChildShardIds(
     leaseKey: string,
     childShardIds: readonly string[],
     options?: CallOptions,
-  ): Promise<void>;
+  ): Promise<boolean>;
   updateHashKeyRange(
     leaseKey: string,
     range: LeaseHashKeyRange,
     options?: CallOptions,
-  ): Promise<void>;
-  /** Unconditional delete (lease cleanup). */
+  ): Promise<boolean>;
+  /** Unconditional delete (lease cleanup), as the KCL does. */
   deleteLease(leaseKey: string, options?: CallOptions): Promise<void>;
   /**
    * The KCL 3.x client-version item (`Migration3.0`), if present in the lease table (or the
    * coordinator state table), so a worker can refuse to join a 3.x fleet silently.
    */
   getClientVersionState?(options?: CallOptions): Promise<ClientVersionState | undefined>;
+  /**
+   * KCL 3.x worker heartbeats (`WorkerMetricStats` items: in the lease table, or the legacy
+   * `<app>-WorkerMetricStats` table), used to tell a live 3.x fleet from a stopped one.
+   */
+  listWorkerHeartbeats?(options?: CallOptions): Promise<WorkerHeartbeat[]>;
 }
 
 /** The `Migration3.0` item's fields. */
@@ -118,6 +144,15 @@ export interface ClientVersionState {
   readonly clientVersion: string;
   readonly modifiedBy?: string;
   readonly modifiedAtMs?: number;
+  /** Where it was found. */
+  readonly source: 'lease-table' | 'coordinator-state-table';
+}
+
+/** A KCL 3.x `WorkerMetricStats` entry, reduced to what liveness needs. */
+export interface WorkerHeartbeat {
+  readonly workerId: string;
+  /** `lut`: the last update, epoch seconds. */
+  readonly lastUpdateEpochSeconds: number;
 }
 
 /** A shard as ListShards describes it (the SDK's shape, so adapters pass it through). */
