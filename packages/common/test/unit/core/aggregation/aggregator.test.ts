@@ -1,0 +1,369 @@
+import fc from 'fast-check';
+
+import {
+  ConfigurationError,
+  MAX_HASH_KEY,
+  RecordAggregator,
+  ValidationError,
+  deaggregate,
+  partitionKeyToHashKey,
+} from '@kinesis-kit/common';
+import type { AggregatorRecordInput } from '@kinesis-kit/common';
+
+import { recordArb, recordsArb } from './arbitraries';
+import type { TestRecord } from './arbitraries';
+
+const SEQ = '1';
+
+function rec(
+  partitionKey: string,
+  size: number,
+  explicitHashKey?: string | bigint,
+): AggregatorRecordInput {
+  return { partitionKey, data: Buffer.alloc(size, 7), explicitHashKey };
+}
+
+/** Decoded user records in a comparable form. */
+function decode(
+  data: Uint8Array,
+): { partitionKey: string; explicitHashKey?: string; data: Buffer }[] {
+  return deaggregate({ data, partitionKey: 'a', sequenceNumber: SEQ }).map((r) => ({
+    partitionKey: r.partitionKey,
+    ...(r.explicitHashKey !== undefined && { explicitHashKey: r.explicitHashKey }),
+    data: Buffer.from(r.data),
+  }));
+}
+
+function expected(
+  records: TestRecord[],
+): { partitionKey: string; explicitHashKey?: string; data: Buffer }[] {
+  return records.map((r) => ({
+    partitionKey: r.partitionKey,
+    ...(r.explicitHashKey !== undefined && {
+      explicitHashKey: BigInt(r.explicitHashKey).toString(),
+    }),
+    data: r.data,
+  }));
+}
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+describe('RecordAggregator', () => {
+  it('starts empty and refuses to build a record from nothing', () => {
+    const agg = new RecordAggregator();
+    expect(agg.count).toBe(0);
+    expect(agg.sizeBytes).toBe(0);
+    expect(agg.maxBytes).toBe(51200);
+    expect(agg.records).toEqual([]);
+    expect(() => agg.toKinesisRecord()).toThrow(ValidationError);
+  });
+
+  it('fills up to exactly maxBytes and then returns false, changing nothing', () => {
+    // Prepare: two small records, then one sized to land exactly on the limit.
+    const agg = new RecordAggregator({ maxBytes: 100 });
+    expect(agg.add(rec('k', 10))).toBe(true);
+    expect(agg.add(rec('k', 10))).toBe(true);
+    const room = 100 - agg.sizeBytes; // bytes left
+    // A record costs tag + len + (08 idx 1a len) + data = 6 + data for small sizes.
+    const exact = rec('k', room - 6);
+    expect(agg.sizeWith(exact)).toBe(100);
+    expect(agg.fits(exact)).toBe(true);
+    // Act
+    expect(agg.add(exact)).toBe(true);
+    const before = {
+      count: agg.count,
+      size: agg.sizeBytes,
+      bytes: Buffer.from(agg.toKinesisRecord().data),
+    };
+    const refused = agg.add(rec('k', 0));
+    // Assess
+    expect(refused).toBe(false);
+    expect(agg.fits(rec('k', 0))).toBe(false);
+    expect(agg.sizeBytes).toBe(100);
+    expect({
+      count: agg.count,
+      size: agg.sizeBytes,
+      bytes: Buffer.from(agg.toKinesisRecord().data),
+    }).toEqual(before);
+    expect(agg.toKinesisRecord().data.length).toBe(100);
+  });
+
+  it('accepts one record of any size when empty (sent raw), then nothing else', () => {
+    const agg = new RecordAggregator({ maxBytes: 64 });
+    const big = rec('big', 5000);
+    expect(agg.fits(big)).toBe(true);
+    expect(agg.sizeWith(big)).toBe(5000);
+    expect(agg.add(big)).toBe(true);
+    expect(agg.sizeBytes).toBe(5000);
+    expect(agg.add(rec('small', 0))).toBe(false);
+    expect(agg.toKinesisRecord()).toEqual({
+      partitionKey: 'big',
+      explicitHashKey: partitionKeyToHashKey('big').toString(),
+      data: big.data,
+      aggregated: false,
+    });
+  });
+
+  it('refuses a record that would not fit beside the others even though it fits alone', () => {
+    const agg = new RecordAggregator({ maxBytes: 64 });
+    expect(agg.add(rec('a', 30))).toBe(true);
+    expect(agg.add(rec('b', 30))).toBe(false);
+    expect(agg.count).toBe(1);
+    expect(agg.sizeBytes).toBe(30);
+  });
+
+  it('honours maxCount', () => {
+    const agg = new RecordAggregator({ maxCount: 2 });
+    expect(agg.add(rec('a', 1))).toBe(true);
+    expect(agg.add(rec('a', 1))).toBe(true);
+    expect(agg.fits(rec('a', 1))).toBe(false);
+    expect(agg.add(rec('a', 1))).toBe(false);
+    expect(agg.count).toBe(2);
+  });
+
+  it('stores explicit hash keys in canonical decimal and dedups equal values', () => {
+    // Prepare
+    const agg = new RecordAggregator();
+    // Act
+    agg.add(rec('a', 1, '007'));
+    agg.add(rec('b', 1, 7n));
+    agg.add(rec('c', 1, ' 7 '));
+    agg.add(rec('d', 1));
+    // Assess: one EHK table entry "7"; the record without one has no field 2.
+    const decoded = decode(agg.toKinesisRecord().data);
+    expect(decoded.map((r) => r.explicitHashKey)).toEqual(['7', '7', '7', undefined]);
+    const data = Buffer.from(agg.toKinesisRecord().data);
+    expect(data.includes(Buffer.from('\x12\x017'))).toBe(true);
+    expect(data.includes(Buffer.from('007'))).toBe(false);
+    expect(agg.toKinesisRecord().explicitHashKey).toBe('7');
+  });
+
+  it('routes an aggregate by the first record, with outer partition key "a"', () => {
+    const agg = new RecordAggregator();
+    agg.add(rec('first', 1));
+    agg.add(rec('second', 1, MAX_HASH_KEY));
+    expect(agg.toKinesisRecord()).toMatchObject({
+      partitionKey: 'a',
+      explicitHashKey: partitionKeyToHashKey('first').toString(),
+      aggregated: true,
+    });
+  });
+
+  it('encodes string data as UTF-8', () => {
+    const agg = new RecordAggregator();
+    agg.add({ partitionKey: 'k', data: 'héllo' });
+    agg.add({ partitionKey: 'k', data: '' });
+    expect(decode(agg.toKinesisRecord().data).map((r) => r.data.toString())).toEqual(['héllo', '']);
+  });
+
+  it('lists the added records in order and leaves that list alone on reset', () => {
+    // Prepare: the producer passes its own record objects and gets them back.
+    const agg = new RecordAggregator<AggregatorRecordInput & { id: number }>();
+    agg.add({ partitionKey: 'a', data: 'x', id: 1 });
+    agg.add({ partitionKey: 'b', data: 'y', id: 2 });
+    const records = agg.records;
+    // Act
+    agg.reset();
+    agg.add({ partitionKey: 'c', data: 'z', id: 3 });
+    // Assess
+    expect(records.map((r) => r.id)).toEqual([1, 2]);
+    expect(agg.records.map((r) => r.id)).toEqual([3]);
+    expect(agg.count).toBe(1);
+    expect(agg.toKinesisRecord().partitionKey).toBe('c');
+  });
+
+  it('starts fresh tables after reset', () => {
+    const agg = new RecordAggregator();
+    agg.add(rec('a', 1, '5'));
+    agg.add(rec('b', 1));
+    agg.reset();
+    agg.add(rec('b', 1));
+    agg.add(rec('c', 1));
+    expect(
+      decode(agg.toKinesisRecord().data).map((r) => [r.partitionKey, r.explicitHashKey]),
+    ).toEqual([
+      ['b', undefined],
+      ['c', undefined],
+    ]);
+    expect(agg.sizeBytes).toBe(agg.toKinesisRecord().data.length);
+  });
+
+  describe('bad input', () => {
+    it.each<[string, AggregatorRecordInput, string, RegExp]>([
+      ['an empty partition key', { partitionKey: '', data: 'x' }, 'partitionKey', /1\.\.256/],
+      [
+        'a 257-character partition key',
+        { partitionKey: 'k'.repeat(257), data: 'x' },
+        'partitionKey',
+        /1\.\.256/,
+      ],
+      ['a lone surrogate', { partitionKey: 'a\uD800', data: 'x' }, 'partitionKey', /surrogate/],
+      [
+        'a missing partition key',
+        { data: 'x' } as unknown as AggregatorRecordInput,
+        'partitionKey',
+        /string/,
+      ],
+      [
+        'a hex explicit hash key',
+        { partitionKey: 'k', data: 'x', explicitHashKey: '0xff' },
+        'explicitHashKey',
+        /decimal/,
+      ],
+      [
+        'a negative explicit hash key',
+        { partitionKey: 'k', data: 'x', explicitHashKey: '-1' },
+        'explicitHashKey',
+        /2\^128-1/,
+      ],
+      [
+        'an explicit hash key of 2^128',
+        { partitionKey: 'k', data: 'x', explicitHashKey: (MAX_HASH_KEY + 1n).toString() },
+        'explicitHashKey',
+        /2\^128-1/,
+      ],
+      [
+        'a bigint explicit hash key of 2^128',
+        { partitionKey: 'k', data: 'x', explicitHashKey: MAX_HASH_KEY + 1n },
+        'explicitHashKey',
+        /2\^128-1/,
+      ],
+      [
+        'numeric data',
+        { partitionKey: 'k', data: 5 as unknown as string },
+        'data',
+        /Uint8Array or a string/,
+      ],
+      [
+        'object data',
+        { partitionKey: 'k', data: { a: 1 } as unknown as string },
+        'data',
+        /Uint8Array or a string/,
+      ],
+      [
+        'missing data',
+        { partitionKey: 'k' } as unknown as AggregatorRecordInput,
+        'data',
+        /undefined/,
+      ],
+    ])(
+      'rejects %s with a ValidationError naming the field, changing nothing',
+      (_, bad, field, message) => {
+        // Prepare
+        const agg = new RecordAggregator();
+        agg.add(rec('ok', 3));
+        // Act
+        const err = catchError(() => agg.add(bad));
+        // Assess
+        expect(err).toBeInstanceOf(ValidationError);
+        expect((err as ValidationError).field).toBe(field);
+        expect((err as ValidationError).message).toMatch(message);
+        expect(agg.count).toBe(1);
+        expect(agg.sizeBytes).toBe(3);
+        expect(catchError(() => agg.sizeWith(bad))).toBeInstanceOf(ValidationError);
+      },
+    );
+
+    it('rejects a record that is not an object', () => {
+      const err = catchError(() =>
+        new RecordAggregator().add(null as unknown as AggregatorRecordInput),
+      );
+      expect((err as ValidationError).field).toBe('record');
+    });
+
+    it.each([
+      [{ maxBytes: 63 }, ['maxBytes']],
+      [{ maxBytes: 10 * 1024 * 1024 + 1 }, ['maxBytes']],
+      [{ maxBytes: 1000.5 }, ['maxBytes']],
+      [{ maxCount: 0 }, ['maxCount']],
+      [{ maxBytes: Number.NaN, maxCount: -1 }, ['maxBytes', 'maxCount']],
+    ])('rejects options %p with a ConfigurationError listing %p', (options, fields) => {
+      const err = catchError(() => new RecordAggregator(options));
+      expect(err).toBeInstanceOf(ConfigurationError);
+      expect((err as ConfigurationError).problems.map((p) => p.field)).toEqual(fields);
+    });
+  });
+
+  describe('properties', () => {
+    it('round-trips any records through deaggregate', () => {
+      fc.assert(
+        fc.property(recordsArb(2, 60), (records) => {
+          const agg = new RecordAggregator({ maxBytes: 10 * 1024 * 1024 });
+          for (const r of records) expect(agg.add(r)).toBe(true);
+          expect(decode(agg.toKinesisRecord().data)).toEqual(expected(records));
+        }),
+      );
+    });
+
+    it('knows the exact encoded size after every add', () => {
+      fc.assert(
+        fc.property(recordsArb(1, 40), (records) => {
+          const agg = new RecordAggregator({ maxBytes: 10 * 1024 * 1024 });
+          for (const r of records) {
+            const predicted = agg.sizeWith(r);
+            agg.add(r);
+            expect(agg.sizeBytes).toBe(predicted);
+            expect(agg.toKinesisRecord().data.length).toBe(agg.sizeBytes);
+          }
+        }),
+      );
+    });
+
+    it('never lets an aggregate exceed maxBytes, and refuses only records that do not fit', () => {
+      fc.assert(
+        fc.property(recordsArb(1, 80), fc.integer({ min: 64, max: 4000 }), (records, maxBytes) => {
+          // Prepare: the producer's loop, flushing whenever add refuses.
+          const agg = new RecordAggregator({ maxBytes });
+          const emitted: { aggregated: boolean; data: Uint8Array }[] = [];
+          const violations: string[] = [];
+          const flush = (): void => {
+            const out = agg.toKinesisRecord();
+            if (out.aggregated && out.data.length > maxBytes) violations.push('aggregate too big');
+            emitted.push(out);
+            agg.reset();
+          };
+          // Act
+          for (const r of records) {
+            if (!agg.add(r)) {
+              if (agg.sizeWith(r) <= maxBytes) violations.push('refused a record that fits');
+              flush();
+              if (!agg.add(r)) violations.push('an empty aggregator refused a record');
+            }
+          }
+          flush();
+          // Assess: no violation, and every record comes back once, in order.
+          expect(violations).toEqual([]);
+          const back = emitted.flatMap((out) =>
+            out.aggregated ? decode(out.data).map((d) => d.data) : [Buffer.from(out.data)],
+          );
+          expect(back).toEqual(records.map((r) => r.data));
+        }),
+      );
+    });
+
+    it('sends a lone record raw with its own key and hash key', () => {
+      fc.assert(
+        fc.property(recordArb, (r) => {
+          const agg = new RecordAggregator();
+          agg.add(r);
+          const out = agg.toKinesisRecord();
+          expect(out.aggregated).toBe(false);
+          expect(out.data).toBe(r.data);
+          expect(out.partitionKey).toBe(r.partitionKey);
+          expect(out.explicitHashKey).toBe(
+            r.explicitHashKey !== undefined
+              ? BigInt(r.explicitHashKey).toString()
+              : partitionKeyToHashKey(r.partitionKey).toString(),
+          );
+        }),
+      );
+    });
+  });
+});
