@@ -1,0 +1,210 @@
+/**
+ * The record-processor API: an async mirror of the Java KCL's `ShardRecordProcessor` (kcl.md §5),
+ * so KCL users recognise every call, plus the plain `handler(records, context)` form most
+ * applications want, adapted to a processor by {@link processorFromHandler}.
+ */
+import type { Clock, ExtendedSequenceNumber } from '@kinesis-kit/common';
+import { systemClock } from '@kinesis-kit/common';
+import type { ChildShard } from './ports.js';
+
+/**
+ * One user record, after KPL deaggregation. Sub-records of an aggregate share the aggregate's
+ * `sequenceNumber` and arrival time and are told apart by `subSequenceNumber` (0 when not
+ * aggregated), exactly as the KCL's `KinesisClientRecord`.
+ * @public
+ */
+export interface ConsumerRecord {
+  readonly data: Uint8Array;
+  readonly partitionKey: string;
+  /** Set only for a KPL sub-record that carried an explicit hash key. */
+  readonly explicitHashKey: string | undefined;
+  readonly sequenceNumber: string;
+  readonly subSequenceNumber: number;
+  readonly approximateArrivalTimestamp: Date;
+  /** True for a sub-record taken out of a KPL aggregate. */
+  readonly aggregated: boolean;
+}
+
+/**
+ * A prepared (two-phase) checkpoint: written to the lease as `pendingCheckpoint`, committed by
+ * `checkpoint()`.
+ * @public
+ */
+export interface PreparedCheckpointer {
+  readonly pendingCheckpoint: ExtendedSequenceNumber;
+  /** Commits the prepared value as the checkpoint (and clears the pending fields). */
+  checkpoint(): Promise<void>;
+}
+
+/**
+ * Records progress for one shard in the lease table. Only positions the processor was given can
+ * be checkpointed: `lastCheckpoint ≤ value ≤ last record delivered` (else a ValidationError), and a
+ * checkpoint after the lease was lost rejects with a `KT_LEASE_LOST` error. Calls are serialised:
+ * one write per shard at a time.
+ * @public
+ * @example
+ * ```ts
+ * async processRecords({ records, checkpointer }) {
+ *   for (const r of records) await handle(r);
+ *   await checkpointer.checkpoint(); // the last record delivered
+ * }
+ * ```
+ */
+/* eslint-disable @typescript-eslint/unified-signatures -- one overload per KCL form reads best */
+export interface RecordProcessorCheckpointer {
+  /** Checkpoints the last record delivered (SHARD_END inside `shardEnded`). */
+  checkpoint(): Promise<void>;
+  /** Checkpoints `record` (its sequence and sub-sequence number). */
+  checkpoint(record: ConsumerRecord): Promise<void>;
+  checkpoint(sequenceNumber: string, subSequenceNumber?: number): Promise<void>;
+  /** Prepares the last record delivered, with optional application state. */
+  prepareCheckpoint(state?: Uint8Array): Promise<PreparedCheckpointer>;
+  prepareCheckpoint(record: ConsumerRecord, state?: Uint8Array): Promise<PreparedCheckpointer>;
+  prepareCheckpoint(
+    sequenceNumber: string,
+    subSequenceNumber?: number,
+    state?: Uint8Array,
+  ): Promise<PreparedCheckpointer>;
+  /** The checkpoint as last written (or read from the lease). */
+  readonly lastCheckpoint: ExtendedSequenceNumber;
+  /** The highest value `checkpoint()` accepts now. */
+  readonly largestPermittedCheckpoint: ExtendedSequenceNumber;
+}
+/* eslint-enable @typescript-eslint/unified-signatures */
+
+/** @public */
+export interface InitializeInput {
+  readonly shardId: string;
+  /** The lease's checkpoint: where processing resumes (records at or before it are not delivered). */
+  readonly extendedSequenceNumber: ExtendedSequenceNumber;
+  /** A prepared checkpoint left by the previous owner, if any. */
+  readonly pendingCheckpoint?: ExtendedSequenceNumber;
+  readonly pendingCheckpointState?: Uint8Array;
+}
+
+/** @public */
+export interface ProcessRecordsInput {
+  readonly records: readonly ConsumerRecord[];
+  readonly millisBehindLatest: number | undefined;
+  readonly checkpointer: RecordProcessorCheckpointer;
+  /** True for the last batch of a closed shard (`shardEnded` follows). */
+  readonly isAtShardEnd: boolean;
+  /** Set with `isAtShardEnd`: the shards that continue this one. */
+  readonly childShards?: readonly ChildShard[];
+  /** Aborted when the lease is lost or the worker stops hard; not by a graceful shutdown. */
+  readonly signal: AbortSignal;
+}
+
+/** @public */
+export interface ShardEndedInput {
+  /** Must be called (`checkpoint()`): that writes SHARD_END and lets child shards start. */
+  readonly checkpointer: RecordProcessorCheckpointer;
+}
+
+/** @public */
+export interface ShutdownRequestedInput {
+  readonly checkpointer: RecordProcessorCheckpointer;
+}
+
+/**
+ * The KCL-style record processor, one instance per shard (from a `processorFactory(shardId)`).
+ * Calls for one shard never overlap.
+ * @public
+ * @example
+ * ```ts
+ * const processor: ShardRecordProcessor = {
+ *   async initialize({ shardId }) {},
+ *   async processRecords({ records, checkpointer }) { await save(records); await checkpointer.checkpoint(); },
+ *   async leaseLost() {},
+ *   async shardEnded({ checkpointer }) { await checkpointer.checkpoint(); },
+ *   async shutdownRequested({ checkpointer }) { await checkpointer.checkpoint(); },
+ * };
+ * ```
+ */
+export interface ShardRecordProcessor {
+  initialize(input: InitializeInput): Promise<void>;
+  processRecords(input: ProcessRecordsInput): Promise<void>;
+  /** The lease went to another worker: do not checkpoint (it would reject). */
+  leaseLost(): Promise<void>;
+  shardEnded(input: ShardEndedInput): Promise<void>;
+  shutdownRequested(input: ShutdownRequestedInput): Promise<void>;
+}
+
+/** What a plain handler gets besides the records. @public */
+export interface HandlerContext {
+  readonly shardId: string;
+  /** The checkpointer's `checkpoint` (no argument: the last record of this batch). */
+  readonly checkpoint: RecordProcessorCheckpointer['checkpoint'];
+  readonly signal: AbortSignal;
+  readonly millisBehindLatest: number | undefined;
+  readonly isAtShardEnd: boolean;
+}
+
+/**
+ * The plain form: called with each batch; throwing makes the batch be retried (then handled per
+ * the processor-error policy).
+ * @public
+ */
+export type RecordHandler = (
+  records: readonly ConsumerRecord[],
+  context: HandlerContext,
+) => Promise<void> | void;
+
+/** @public */
+export interface HandlerProcessorOptions {
+  /**
+   * `auto` checkpoints after a batch returns (at most every `checkpointIntervalMs`), before a
+   * graceful shutdown and at shard end; `manual` leaves checkpoints to `context.checkpoint()`
+   * except the SHARD_END one, which is always written.
+   * @defaultValue 'auto'
+   */
+  readonly checkpointing?: 'auto' | 'manual';
+  /** Minimum time between automatic checkpoints of one shard. @defaultValue 0 (every batch) */
+  readonly checkpointIntervalMs?: number;
+  readonly clock?: Pick<Clock, 'monotonic'>;
+}
+
+/**
+ * Adapts a plain handler to a {@link ShardRecordProcessor} (one per shard).
+ * @public
+ * @example
+ * ```ts
+ * const processor = processorFromHandler(async (records, { shardId }) => { await save(shardId, records); });
+ * ```
+ */
+export function processorFromHandler(
+  handler: RecordHandler,
+  options: HandlerProcessorOptions = {},
+): ShardRecordProcessor {
+  const auto = (options.checkpointing ?? 'auto') === 'auto';
+  const intervalMs = options.checkpointIntervalMs ?? 0;
+  const clock = options.clock ?? systemClock;
+  let shardId = '';
+  let lastAutoCheckpointAt = Number.NEGATIVE_INFINITY;
+  return {
+    initialize(input) {
+      shardId = input.shardId;
+      return Promise.resolve();
+    },
+    async processRecords(input) {
+      const { checkpointer } = input;
+      await handler(input.records, {
+        shardId,
+        checkpoint: checkpointer.checkpoint.bind(checkpointer),
+        signal: input.signal,
+        millisBehindLatest: input.millisBehindLatest,
+        isAtShardEnd: input.isAtShardEnd,
+      });
+      if (!auto || input.records.length === 0) return;
+      const now = clock.monotonic();
+      if (now - lastAutoCheckpointAt < intervalMs) return;
+      await checkpointer.checkpoint();
+      lastAutoCheckpointAt = now;
+    },
+    leaseLost: () => Promise.resolve(),
+    shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
+    async shutdownRequested({ checkpointer }) {
+      if (auto) await checkpointer.checkpoint();
+    },
+  };
+}
