@@ -1,0 +1,275 @@
+/**
+ * The KCL 2.x lease taker (DynamoDBLeaseTaker, kcl.md §3.2) as a pure function: given a scan of
+ * the lease table and what this worker observed before, decide which leases to take and which to
+ * steal. Expiry is observed, not stored: a lease is expired when its `leaseCounter` has not changed
+ * for `failoverTimeMs` on this worker's monotonic clock, exactly like the Java KCL, so Java and
+ * TypeScript workers agree on what is available.
+ *
+ * Timing (the coordinator's job; see README.lease.md): renew every failoverTimeMs/3; run the taker
+ * every `takerIntervalMs(failoverTimeMs)` and additionally at `plan.nextExpiryAtMs`, so a dead
+ * worker's leases are taken within failoverTimeMs + one taker interval + one round trip.
+ */
+import type { Lease } from '../ports.js';
+
+/** What this worker last saw of one lease. @public */
+export interface LeaseObservation {
+  readonly leaseCounter: number;
+  /**
+   * Monotonic ms when this counter value was first seen; `null` for a lease first seen unowned,
+   * which the KCL treats as infinitely old (expired and "very old").
+   */
+  readonly counterSinceMs: number | null;
+}
+
+/** Lease key → observation. Replace it with `plan.observations` after every run. @public */
+export type ObservationTable = ReadonlyMap<string, LeaseObservation>;
+
+/** @public */
+export interface TakerConfig {
+  /** A counter unchanged for this long means the holder is gone. */
+  readonly failoverTimeMs: number;
+  /** Never hold more than this (excess shows as `spillover`). @defaultValue Infinity */
+  readonly maxLeasesForWorker: number;
+  /** Steal at most this many per run. @defaultValue 1 */
+  readonly maxLeasesToStealAtOneTime: number;
+  /**
+   * Take "very old" leases (unowned when first seen, or unchanged for 3 × failover) first, up to
+   * `maxLeasesForWorker`, ignoring the balance target, as KCL ≥ 2.6 does. @defaultValue true
+   */
+  readonly enablePriorityLeaseAssignment: boolean;
+}
+
+/** The KCL's defaults. @public */
+export const TAKER_DEFAULTS: Omit<TakerConfig, 'failoverTimeMs'> = {
+  maxLeasesForWorker: Number.POSITIVE_INFINITY,
+  maxLeasesToStealAtOneTime: 1,
+  enablePriorityLeaseAssignment: true,
+};
+
+/** The KCL's "very old" multiplier (`veryOldLeaseDurationNanosMultiplier`). */
+const VERY_OLD_MULTIPLIER = 3;
+/** The KCL treats an observation older than a year as expired whatever the counter says. */
+const MAX_AGE_MS = 365 * 24 * 3600 * 1000;
+
+/** @public */
+export interface TakerInput {
+  readonly leases: readonly Lease[];
+  readonly observations: ObservationTable;
+  readonly workerId: string;
+  /** Monotonic ms of the scan. */
+  readonly nowMs: number;
+  readonly config: TakerConfig;
+  /** [0, 1) */
+  readonly random: () => number;
+}
+
+/** @public */
+export interface TakerPlan {
+  /** Unowned or expired leases to take (conditional on the counter in the lease). */
+  readonly take: readonly Lease[];
+  /** Leases held by a live worker to steal (same call; they count as owner switches). */
+  readonly steal: readonly Lease[];
+  readonly observations: Map<string, LeaseObservation>;
+  /** The earliest monotonic time a lease held by another worker would expire, if unchanged. */
+  readonly nextExpiryAtMs: number | undefined;
+  readonly stats: TakerStats;
+}
+
+/** The KCL's TakeLeases metrics. @public */
+export interface TakerStats {
+  readonly totalLeases: number;
+  readonly numWorkers: number;
+  readonly target: number;
+  readonly myLeases: number;
+  readonly expiredLeases: number;
+  readonly unownedLeases: number;
+  readonly veryOldLeases: number;
+  readonly spillover: number;
+  readonly needed: number;
+}
+
+/** Updates observations from a scan (KCL `updateAllLeases`). @public */
+export function observe(
+  leases: readonly Lease[],
+  previous: ObservationTable,
+  nowMs: number,
+): Map<string, LeaseObservation> {
+  const next = new Map<string, LeaseObservation>();
+  for (const lease of leases) {
+    const seen = previous.get(lease.leaseKey);
+    if (seen !== undefined && seen.leaseCounter === lease.leaseCounter) {
+      next.set(lease.leaseKey, seen);
+    } else if (seen === undefined && lease.leaseOwner === undefined) {
+      next.set(lease.leaseKey, { leaseCounter: lease.leaseCounter, counterSinceMs: null });
+    } else {
+      next.set(lease.leaseKey, { leaseCounter: lease.leaseCounter, counterSinceMs: nowMs });
+    }
+  }
+  return next;
+}
+
+/** True when `obs` says the holder stopped renewing. @public */
+export function isExpired(
+  obs: LeaseObservation | undefined,
+  nowMs: number,
+  failoverTimeMs: number,
+): boolean {
+  if (obs === undefined || obs.counterSinceMs === null) return true;
+  const age = nowMs - obs.counterSinceMs;
+  return age > failoverTimeMs || Math.abs(age) > MAX_AGE_MS;
+}
+
+/** Plans one taker run. Pure: same input, same plan. @public */
+export function planLeaseTaking(input: TakerInput): TakerPlan {
+  const { leases, workerId, nowMs, config, random } = input;
+  const observations = observe(leases, input.observations, nowMs);
+  const available: Lease[] = [];
+  const veryOld: Lease[] = [];
+  const counts = new Map<string, number>([[workerId, 0]]);
+  const held = new Map<string, Lease[]>();
+  let expired = 0;
+  let unowned = 0;
+  let nextExpiryAtMs: number | undefined;
+  for (const lease of leases) {
+    const obs = observations.get(lease.leaseKey);
+    const isUnowned = lease.leaseOwner === undefined;
+    if (isUnowned || isExpired(obs, nowMs, config.failoverTimeMs)) {
+      available.push(lease);
+      if (isUnowned) unowned++;
+      else expired++;
+      if (isVeryOld(obs, nowMs, config.failoverTimeMs)) veryOld.push(lease);
+      continue;
+    }
+    const owner = lease.leaseOwner;
+    counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    held.set(owner, [...(held.get(owner) ?? []), lease]);
+    if (owner !== workerId && obs?.counterSinceMs != null) {
+      const at = obs.counterSinceMs + config.failoverTimeMs + 1;
+      nextExpiryAtMs = nextExpiryAtMs === undefined ? at : Math.min(nextExpiryAtMs, at);
+    }
+  }
+  const numWorkers = counts.size;
+  const total = leases.length;
+  let target = numWorkers >= total ? 1 : Math.ceil(total / numWorkers);
+  const spillover = Math.max(0, target - config.maxLeasesForWorker);
+  target = Math.min(target, config.maxLeasesForWorker);
+  const myLeases = counts.get(workerId) ?? 0;
+  const needed = target - myLeases;
+  const stats: TakerStats = {
+    totalLeases: total,
+    numWorkers,
+    target,
+    myLeases,
+    expiredLeases: expired,
+    unownedLeases: unowned,
+    veryOldLeases: veryOld.length,
+    spillover,
+    needed,
+  };
+  const plan = (take: Lease[], steal: Lease[]): TakerPlan => ({
+    take,
+    steal,
+    observations,
+    nextExpiryAtMs,
+    stats,
+  });
+
+  if (config.enablePriorityLeaseAssignment && veryOld.length > 0) {
+    const room = Math.max(0, config.maxLeasesForWorker - myLeases);
+    return plan(shuffle(veryOld, random).slice(0, room), []);
+  }
+  if (needed <= 0) return plan([], []);
+  if (available.length > 0) return plan(shuffle(available, random).slice(0, needed), []);
+  return plan([], chooseLeasesToSteal(counts, held, workerId, target, needed, config, random));
+}
+
+/** KCL `chooseLeasesToSteal`: from the single most loaded worker, at most maxLeasesToStealAtOneTime. */
+function chooseLeasesToSteal(
+  counts: ReadonlyMap<string, number>,
+  held: ReadonlyMap<string, Lease[]>,
+  workerId: string,
+  target: number,
+  needed: number,
+  config: TakerConfig,
+  random: () => number,
+): Lease[] {
+  let victim: string | undefined;
+  let most = 0;
+  // Ties go to the smallest worker id so the choice is deterministic for a given scan.
+  for (const [owner, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (owner !== workerId && count > most) {
+      most = count;
+      victim = owner;
+    }
+  }
+  if (victim === undefined) return [];
+  let n = Math.min(needed, most - target);
+  // The KCL steals one anyway when it needs more than one and the victim sits exactly at target,
+  // which is how ceil(leases/workers) rounding gets resolved.
+  if (n <= 0 && needed > 1) n = 1;
+  n = Math.min(n, config.maxLeasesToStealAtOneTime);
+  if (n <= 0) return [];
+  return shuffle(held.get(victim) ?? [], random).slice(0, n);
+}
+
+function isVeryOld(
+  obs: LeaseObservation | undefined,
+  nowMs: number,
+  failoverTimeMs: number,
+): boolean {
+  if (obs === undefined || obs.counterSinceMs === null) return true;
+  return nowMs - obs.counterSinceMs > VERY_OLD_MULTIPLIER * failoverTimeMs;
+}
+
+/** Fisher–Yates with the injected random source; returns a new array. */
+function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** One lease this worker holds, and when it last renewed it successfully (monotonic ms). @public */
+export interface HeldLease {
+  readonly lease: Lease;
+  readonly lastRenewedAtMs: number;
+}
+
+/**
+ * Which held leases to renew and which are already lost: a lease not renewed within
+ * failoverTimeMs may have been taken by someone else, so the KCL stops renewing it (no zombie
+ * renewals) and its processor must stop. @public
+ */
+export function planRenewals(
+  held: readonly HeldLease[],
+  nowMs: number,
+  failoverTimeMs: number,
+): { renew: Lease[]; lost: Lease[] } {
+  const renew: Lease[] = [];
+  const lost: Lease[] = [];
+  for (const h of held) {
+    (nowMs - h.lastRenewedAtMs > failoverTimeMs ? lost : renew).push(h.lease);
+  }
+  return { renew, lost };
+}
+
+/**
+ * Recommended coordinator intervals for a failover time. The renewer matches the KCL (so Java
+ * observers never see our leases expire); the taker runs far more often than the KCL's
+ * 2 × (failover + 25 ms), which bounds failover at failover + taker + one call. @public
+ */
+export function leaseTimings(failoverTimeMs: number): {
+  renewIntervalMs: number;
+  takerIntervalMs: number;
+  takerIdleIntervalMs: number;
+} {
+  const renewIntervalMs = Math.max(1, Math.floor(failoverTimeMs / 3) - 25);
+  const takerIntervalMs = Math.min(1500, Math.max(200, Math.floor(failoverTimeMs / 6)));
+  return {
+    renewIntervalMs,
+    takerIntervalMs,
+    takerIdleIntervalMs: Math.max(takerIntervalMs, renewIntervalMs),
+  };
+}
