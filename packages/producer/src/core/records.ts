@@ -30,7 +30,7 @@ export interface PutResult {
 /** Callbacks settling one put() promise. @internal */
 export interface Settler {
   resolve(result: PutResult): void;
-  reject(error: unknown): void;
+  reject(error: Error): void;
 }
 
 /** A validated user record waiting to be durably put. @internal */

@@ -10,6 +10,7 @@ import type { Aggregator, OutboundRecord, PendingRecord } from './records.js';
 export interface ShardBufferConfig {
   readonly aggregationEnabled: boolean;
   readonly aggregationMaxCount: number;
+  readonly aggregationMaxSize: number;
   readonly recordMaxBufferedTime: number;
 }
 
@@ -30,11 +31,15 @@ export class ShardBuffer {
   queuedCount = 0;
   queuedBytes = 0;
 
+  private readonly aggregator: Aggregator | undefined;
+
   constructor(
     readonly shardId: string,
     private readonly config: ShardBufferConfig,
-    private readonly aggregator: Aggregator | undefined,
-  ) {}
+    private readonly makeAggregator: (() => Aggregator) | undefined,
+  ) {
+    this.aggregator = config.aggregationEnabled ? makeAggregator?.() : undefined;
+  }
 
   /** Due time of the aggregate being filled (Infinity when none). */
   get openDeadline(): number {
@@ -48,25 +53,28 @@ export class ShardBuffer {
   /** Adds a user record; returns how many Kinesis records were sealed as a result. */
   add(record: PendingRecord): number {
     const agg = this.aggregator;
-    if (!agg || !this.config.aggregationEnabled) {
+    if (!agg) {
       this.push(raw(this.shardId, record, record.arrivedAt + this.config.recordMaxBufferedTime));
       return 1;
     }
     let sealed = 0;
     if (!agg.add(record)) {
-      // Did not fit: seal what is there (keeping order) and try again in an empty aggregate.
-      if (this.open.length > 0) sealed += this.seal();
-      if (!agg.add(record)) {
-        // Larger than an aggregate may be: it goes alone and raw, as the KPL sends it.
-        this.push(raw(this.shardId, record, record.arrivedAt + this.config.recordMaxBufferedTime));
-        return sealed + 1;
-      }
+      // Did not fit: seal what is there (keeping order); an empty aggregator takes anything.
+      sealed += this.seal();
+      agg.add(record);
     }
     if (this.open.length === 0) {
       this.openDueAt = record.arrivedAt + this.config.recordMaxBufferedTime;
     }
     this.open.push(record);
-    if (agg.count >= this.config.aggregationMaxCount) sealed += this.seal();
+    // An empty aggregator takes a record of any size (a lone record goes raw); one larger than
+    // an aggregate may be can never have company, so it leaves at once, alone, as in the KPL.
+    if (
+      agg.count >= this.config.aggregationMaxCount ||
+      agg.sizeBytes > this.config.aggregationMaxSize
+    ) {
+      sealed += this.seal();
+    }
     return sealed;
   }
 
@@ -83,11 +91,18 @@ export class ShardBuffer {
       this.push(raw(this.shardId, items[0]!, dueAt));
       return 1;
     }
-    const kr = agg.toKinesisRecord();
+    const record = this.build(agg, items, dueAt);
     agg.reset();
+    this.push(record);
+    return 1;
+  }
+
+  /** The Kinesis record of an aggregator holding `items` (two or more). */
+  private build(agg: Aggregator, items: readonly PendingRecord[], dueAt: number): OutboundRecord {
+    const kr = agg.toKinesisRecord();
     let expiresAt = Number.POSITIVE_INFINITY;
     for (const item of items) if (item.expiresAt < expiresAt) expiresAt = item.expiresAt;
-    this.push({
+    return {
       shardId: this.shardId,
       items,
       partitionKey: kr.partitionKey,
@@ -99,8 +114,7 @@ export class ShardBuffer {
       expiresAt,
       notBefore: 0,
       sends: 0,
-    });
-    return 1;
+    };
   }
 
   /** The next Kinesis record to send, without removing it. */
@@ -135,6 +149,42 @@ export class ShardBuffer {
     this.retries.splice(i, 0, record);
     this.queuedCount += 1;
     this.queuedBytes += record.sizeBytes;
+  }
+
+  /**
+   * Takes back user records that must be sent again (they landed on the wrong shard, or their
+   * shard changed before they were sent): packed into Kinesis records of their own and queued
+   * with the retries, ahead of younger records, so they do not wait behind what came after them.
+   */
+  readmit(items: readonly PendingRecord[], now: number): void {
+    if (items.length === 0) return;
+    const agg =
+      this.makeAggregator && this.config.aggregationEnabled ? this.makeAggregator() : undefined;
+    const dueAt = (batch: readonly PendingRecord[]): number =>
+      Math.min(now, batch[0]!.arrivedAt + this.config.recordMaxBufferedTime);
+    if (!agg) {
+      for (const item of items) this.requeue(raw(this.shardId, item, dueAt([item])));
+      return;
+    }
+    let batch: PendingRecord[] = [];
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      this.requeue(
+        batch.length === 1
+          ? raw(this.shardId, batch[0]!, dueAt(batch))
+          : this.build(agg, batch, dueAt(batch)),
+      );
+      agg.reset();
+      batch = [];
+    };
+    for (const item of items) {
+      if (batch.length >= this.config.aggregationMaxCount || !agg.add(item)) {
+        flush();
+        agg.add(item);
+      }
+      batch.push(item);
+    }
+    flush();
   }
 
   /** Earliest time a retry becomes eligible (Infinity when none). */

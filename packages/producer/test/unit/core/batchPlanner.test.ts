@@ -4,7 +4,12 @@ import { ShardBuffer } from '../../../src/core/shardBuffer.js';
 import { pending } from '../../fakes/pendingRecords.js';
 
 const MiB = 1024 * 1024;
-const config = { aggregationEnabled: false, aggregationMaxCount: 1, recordMaxBufferedTime: 100 };
+const config = {
+  aggregationEnabled: false,
+  aggregationMaxCount: 1,
+  aggregationMaxSize: 51_200,
+  recordMaxBufferedTime: 100,
+};
 
 function setup(shardCount: number, ceiling = 1) {
   const shards = Array.from(

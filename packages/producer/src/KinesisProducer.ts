@@ -1,0 +1,413 @@
+/**
+ * The producer: validates and accepts user records (bounded), groups them by predicted shard into
+ * KPL aggregates, and runs the flush loop that turns them into PutRecords requests within each
+ * shard's budget. Sending and the handling of results live in `dispatcher.ts`; routing and the
+ * per-shard buffers in `bufferPool.ts`; the shard map in `shardMapKeeper.ts`.
+ */
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  ClosedError,
+  RecordAggregator,
+  TypedEmitter,
+  childLogger,
+  isAbortError,
+  noopMetricsSink,
+} from '@kinesis-kit/common';
+import type { Listener, Logger } from '@kinesis-kit/common';
+import { KinesisShardMapSource } from './adapters/shardMapSource.js';
+import type { ShardMapSource } from './adapters/shardMapSource.js';
+import { KinesisWriter } from './adapters/kinesisWriter.js';
+import type { RecordWriter } from './adapters/kinesisWriter.js';
+import { BufferPool } from './bufferPool.js';
+import { Capacity } from './capacity.js';
+import { BatchPlanner } from './core/batchPlanner.js';
+import { RATE_LIMITER_DEFAULTS } from './core/rateLimiter.js';
+import type { PendingRecord, PutResult } from './core/records.js';
+import { validateRecord } from './core/validate.js';
+import type { UserRecordInput } from './core/validate.js';
+import { Dispatcher } from './dispatcher.js';
+import { BufferFullError, CloseTimeoutError, DeliveryFailedError } from './errors.js';
+import type { ProducerEvents } from './events.js';
+import { FlushTracker } from './flushTracker.js';
+import { MetricsRecorder } from './metrics/recorder.js';
+import { SHARD_LIMITS, resolveProducerOptions } from './options.js';
+import type { KinesisProducerOptions, ResolvedProducerOptions } from './options.js';
+import { ShardMapKeeper } from './shardMapKeeper.js';
+
+/** Options of one put(). @public */
+export interface PutOptions {
+  /** Aborts waiting for buffer room (not the delivery of an accepted record). */
+  readonly signal?: AbortSignal;
+}
+
+/** Test seams: replace the AWS adapters. @internal */
+export interface ProducerPorts {
+  readonly writer?: RecordWriter;
+  readonly shardMapSource?: ShardMapSource;
+}
+
+/**
+ * A KPL for TypeScript.
+ * @public
+ * @example
+ * ```ts
+ * const producer = new KinesisProducer({ streamName: 'events', clientConfig: { region: 'eu-west-1' } });
+ * const { shardId, sequenceNumber } = await producer.put({ partitionKey: 'user-1', data: 'hello' });
+ * await producer.close();
+ * ```
+ */
+export class KinesisProducer {
+  private readonly opts: ResolvedProducerOptions;
+  private readonly ownedClient: KinesisClient | undefined;
+  private readonly emitter = new TypedEmitter<ProducerEvents>();
+  private readonly logger: Logger;
+  private readonly metrics: MetricsRecorder;
+  private readonly pool: BufferPool;
+  private readonly planner: BatchPlanner;
+  private readonly capacity: Capacity;
+  private readonly flushes = new FlushTracker();
+  private readonly keeper: ShardMapKeeper;
+  private readonly dispatcher: Dispatcher;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private closing: Promise<void> | undefined;
+  private loopDone: Promise<void>;
+  private wakeController: AbortController | undefined;
+  private kicked = false;
+  private lastExpirySweep = 0;
+  private pendingTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: KinesisProducerOptions, ports: ProducerPorts = {}) {
+    const o = resolveProducerOptions(options);
+    this.opts = o;
+    this.logger = childLogger(o.logger, { component: 'KinesisProducer', stream: o.streamLabel });
+    this.metrics = new MetricsRecorder(
+      o.metricsSink,
+      o.metricsLevel,
+      o.metricsGranularity,
+      o.streamLabel,
+      o.metricsSink === noopMetricsSink,
+    );
+    const client =
+      o.kinesisClient ?? (ports.writer && ports.shardMapSource ? undefined : buildClient(o));
+    this.ownedClient = o.kinesisClient ? undefined : client;
+    const target = { streamName: o.streamName, streamArn: o.streamArn };
+    const writer = ports.writer ?? new KinesisWriter(client!, target);
+    const source = ports.shardMapSource ?? new KinesisShardMapSource(client!, target);
+    this.pool = new BufferPool(
+      o,
+      () =>
+        new RecordAggregator({ maxBytes: o.aggregationMaxSize, maxCount: o.aggregationMaxCount }),
+      {
+        ...RATE_LIMITER_DEFAULTS,
+        recordsPerSecond: SHARD_LIMITS.recordsPerSecond,
+        bytesPerSecond: SHARD_LIMITS.bytesPerSecond,
+        ceiling: o.rateLimit / 100,
+        // The bucket must hold the largest Kinesis record we may send in one go.
+        burstMs: RATE_LIMITER_DEFAULTS.burstMs,
+      },
+    );
+    this.planner = new BatchPlanner({
+      maxEntries: o.collectionMaxCount,
+      maxBytes: o.collectionMaxSize,
+      preserveOrder: o.preserveOrder,
+    });
+    this.capacity = new Capacity(o.maxBufferedRecords, o.maxBufferedBytes);
+    this.dispatcher = new Dispatcher({
+      options: o,
+      writer,
+      pool: this.pool,
+      metrics: this.metrics,
+      emitter: this.emitter,
+      logger: this.logger,
+      settle: (record) => this.settled(record),
+      wake: () => this.kick(),
+      requestRefresh: (reason, observedAt) => this.keeper.request(reason, observedAt),
+    });
+    this.keeper = new ShardMapKeeper(source, o.clock, o.shardMapRefreshIntervalMs, {
+      onMap: (router, reason) => {
+        const now = o.clock.monotonic();
+        const changed = this.pool.swap(router, now);
+        this.dispatcher.reverify(now);
+        this.emitter.emit('shardMapRefreshed', {
+          openShards: router.openShardIds.length,
+          changedShardIds: changed,
+          reason,
+        });
+        this.kick();
+      },
+      onError: (error, failures, fatal) => this.onMapError(error, failures, fatal),
+    });
+    this.keeper.start();
+    this.loopDone = this.runLoop();
+    if (this.metrics.enabled && o.metricsLevel === 'detailed') {
+      // The KPL samples its outstanding count every 200 ms.
+      this.pendingTimer = setInterval(() => {
+        this.metrics.stream('UserRecordsPending', this.capacity.records, 'Count');
+      }, 200);
+      this.pendingTimer.unref();
+    }
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof ProducerEvents>(event: K, listener: Listener<ProducerEvents[K]>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  /** User records accepted and not yet settled (the KPL's getOutstandingRecordsCount). */
+  get outstandingRecords(): number {
+    return this.capacity.records;
+  }
+
+  /** Bytes (data + partition keys) of the outstanding records. */
+  get outstandingBytes(): number {
+    return this.capacity.bytes;
+  }
+
+  /**
+   * Puts one user record. Resolves once it is durably in the stream, with its shard, sequence
+   * number, index in its aggregate and number of attempts. Rejects with ValidationError /
+   * RecordTooLargeError (bad input), BufferFullError (buffer full and `onBufferFull: 'reject'`),
+   * RecordExpiredError, DeliveryFailedError, CloseTimeoutError, or ClosedError.
+   */
+  put(record: UserRecordInput, options: PutOptions = {}): Promise<PutResult> {
+    return this.offer(record, options).then((o) => o.result);
+  }
+
+  /**
+   * Like put(), in two steps: the outer promise resolves when the record is accepted into the
+   * buffer (this is where backpressure waits), the inner one when it is in the stream.
+   * @internal
+   */
+  offer(
+    record: UserRecordInput,
+    options: PutOptions = {},
+  ): Promise<{ readonly result: Promise<PutResult> }> {
+    if (this.state !== 'open') return Promise.reject(new ClosedError('KinesisProducer'));
+    let valid;
+    try {
+      valid = validateRecord(record, this.opts.maxRecordSizeBytes);
+    } catch (error) {
+      // validateRecord throws only ValidationError and RecordTooLargeError.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const size = valid.sizeBytes;
+    if (this.capacity.hasRoomNow(size)) {
+      this.capacity.take(size);
+      return Promise.resolve({ result: this.accept(valid) });
+    }
+    this.emitter.emit('bufferFull', {
+      bufferedRecords: this.capacity.records,
+      bufferedBytes: this.capacity.bytes,
+    });
+    if (this.opts.onBufferFull === 'reject') {
+      return Promise.reject(
+        new BufferFullError(this.capacity.records, this.capacity.bytes, {
+          streamName: this.opts.streamLabel,
+        }),
+      );
+    }
+    return this.capacity.wait(size, options.signal).then(() => {
+      if (this.state !== 'open') {
+        this.capacity.release(size);
+        throw new ClosedError('KinesisProducer');
+      }
+      return { result: this.accept(valid) };
+    });
+  }
+
+  /**
+   * Sends everything buffered now, ignoring `recordMaxBufferedTime` (the budgets still apply),
+   * and resolves once every record accepted before the call has settled.
+   */
+  flush(): Promise<void> {
+    const done = this.flushes.wait();
+    this.kick();
+    return done;
+  }
+
+  /**
+   * Stops accepting, flushes, and waits up to `closeTimeoutMs`; records still not delivered then
+   * are rejected with CloseTimeoutError. Idempotent: every call shares one promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Resolves when the producer has closed. */
+  closed(): Promise<void> {
+    return this.closing ?? new Promise(() => undefined);
+  }
+
+  private accept(valid: ReturnType<typeof validateRecord>): Promise<PutResult> {
+    const now = this.opts.clock.monotonic();
+    const epoch = this.flushes.enter();
+    return new Promise<PutResult>((resolve, reject) => {
+      const record: PendingRecord = {
+        partitionKey: valid.partitionKey,
+        explicitHashKey: valid.explicitHashKey,
+        hashKey: valid.hashKey,
+        data: valid.data,
+        sizeBytes: valid.sizeBytes,
+        arrivedAt: now,
+        expiresAt: now + this.opts.recordTtl,
+        attempts: [],
+        lastAttemptEnd: now,
+        settler: {
+          resolve: (r) => {
+            this.release(valid.sizeBytes, epoch);
+            resolve(r);
+          },
+          reject: (e) => {
+            this.release(valid.sizeBytes, epoch);
+            reject(e);
+          },
+        },
+      };
+      if (this.metrics.enabled) this.metrics.stream('UserRecordsReceived', 1, 'Count');
+      if (this.pool.add(record, now) > 0 && this.batchReady()) this.kick();
+    });
+  }
+
+  private release(bytes: number, epoch: ReturnType<FlushTracker['enter']>): void {
+    this.capacity.release(bytes);
+    this.flushes.leave(epoch);
+  }
+
+  /** A user record settled (dispatcher callback): nothing to do beyond the settler today. */
+  private settled(_record: PendingRecord): void {}
+
+  /** True when the queued Kinesis records fill a request: worth waking the loop early. */
+  private batchReady(): boolean {
+    return this.pool.queuedCount >= this.opts.collectionMaxCount;
+  }
+
+  private kick(): void {
+    this.kicked = true;
+    this.wakeController?.abort();
+  }
+
+  /** The flush loop: seal what is due, send what the budgets allow, sleep until the next event. */
+  private async runLoop(): Promise<void> {
+    const clock = this.opts.clock;
+    while (this.state !== 'closed') {
+      this.kicked = false;
+      const now = clock.monotonic();
+      let wakeAt: number;
+      try {
+        wakeAt = this.pump(now);
+      } catch (error) {
+        this.logger.error('flush loop failed', { error });
+        wakeAt = now + 100;
+      }
+      if (this.kicked || wakeAt <= now) {
+        // Yield to I/O so responses and new puts get in between two pumps.
+        await new Promise<void>((r) => setImmediate(r));
+        continue;
+      }
+      const controller = new AbortController();
+      this.wakeController = controller;
+      try {
+        const ms = Number.isFinite(wakeAt) ? wakeAt - now : 1000;
+        await clock.sleep(Math.max(1, ms), controller.signal);
+      } catch (error) {
+        if (!isAbortError(error)) throw error;
+      } finally {
+        this.wakeController = undefined;
+      }
+    }
+  }
+
+  /** One round of the loop; returns when it should run again. */
+  private pump(now: number): number {
+    const force = this.flushes.flushing || this.state === 'closing';
+    if (now - this.lastExpirySweep >= 50) {
+      this.lastExpirySweep = now;
+      this.dispatcher.expire(now);
+    }
+    this.pool.sealDue(now, force);
+    while (this.dispatcher.inFlight < this.opts.maxConcurrentRequests) {
+      const batch = this.planner.plan(this.pool.shards, this.pool.limiterOf, now, force);
+      if (!batch) break;
+      this.dispatcher.send(batch, now);
+    }
+    if (this.dispatcher.inFlight >= this.opts.maxConcurrentRequests)
+      return Number.POSITIVE_INFINITY;
+    const next = this.planner.nextWakeAt(this.pool.shards, this.pool.limiterOf, now, force);
+    // Expiry of waiting records is checked at least every second.
+    return Math.min(next, now + 1000);
+  }
+
+  private onMapError(error: unknown, failures: number, fatal: boolean): void {
+    this.emitter.emit('shardMapError', { error, consecutiveFailures: failures });
+    this.logger.warn('cannot list the shards of the stream', { error, failures, fatal });
+    if (!fatal) return;
+    // Access denied, stream not found: records that have no shard cannot go anywhere.
+    const name = (error as { name?: unknown }).name;
+    for (const record of this.pool.takeUnrouted()) {
+      record.settler.reject(
+        new DeliveryFailedError(
+          typeof name === 'string' ? name : 'ListShardsFailed',
+          'the stream cannot be listed',
+          record.attempts,
+          { cause: error, context: { streamName: this.opts.streamLabel } },
+        ),
+      );
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.capacity.rejectWaiters(new ClosedError('KinesisProducer'));
+    const clock = this.opts.clock;
+    const deadline = new AbortController();
+    const timer = clock.sleep(this.opts.closeTimeoutMs, deadline.signal).then(
+      () => true,
+      () => false,
+    );
+    const drained = this.flushes.wait().then(() => false);
+    this.kick();
+    const timedOut = await Promise.race([drained, timer]);
+    deadline.abort();
+    if (timedOut) {
+      const error = (record: PendingRecord): CloseTimeoutError =>
+        new CloseTimeoutError(record.attempts, { streamName: this.opts.streamLabel });
+      for (const record of this.pool.takeAll()) record.settler.reject(error(record));
+      this.dispatcher.abandon((record) => error(record));
+    }
+    this.state = 'closed';
+    this.kick();
+    if (this.pendingTimer) clearInterval(this.pendingTimer);
+    await this.keeper.stop();
+    await this.loopDone;
+    await this.dispatcher.idle();
+    try {
+      await this.opts.metricsSink.flush?.();
+    } catch (error) {
+      this.logger.warn('metrics flush failed', { error });
+    }
+    this.ownedClient?.destroy();
+  }
+}
+
+/** The client we build from `clientConfig`: HTTP/1.1 keep-alive, sized pool, no SDK retries. */
+function buildClient(o: ResolvedProducerOptions): KinesisClient {
+  const config = o.clientConfig ?? {};
+  const agentOptions = { keepAlive: true, maxSockets: o.maxConnections };
+  return new KinesisClient({
+    // Every retry is ours (per entry, with backoff, bounded by recordTtl), as the KPL sets the
+    // SDK's retries to 0; SDK retries on top would multiply attempts and hide throttling.
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: o.connectTimeout,
+      requestTimeout: o.requestTimeout,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+    }),
+    ...config,
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * The per-shard buffers and their rate limiters, plus the records that have no shard yet (before
+ * the first shard map, or in a gap of a map taken mid-reshard). Routes records with the current
+ * map and, when a new map arrives, routes again the buffered records of every shard that changed,
+ * so a reshard never leaves records aimed at a closed shard.
+ */
+import type { Aggregator, OutboundRecord, PendingRecord } from './core/records.js';
+import { ShardRateLimiter } from './core/rateLimiter.js';
+import type { RateLimiterOptions } from './core/rateLimiter.js';
+import { ShardBuffer } from './core/shardBuffer.js';
+import type { ShardBufferConfig } from './core/shardBuffer.js';
+import type { ShardRouter } from './core/shardRouter.js';
+
+/** @internal */
+export class BufferPool {
+  readonly shards: ShardBuffer[] = [];
+  private readonly byId = new Map<string, ShardBuffer>();
+  private readonly limiters = new Map<ShardBuffer, ShardRateLimiter>();
+  private unrouted: PendingRecord[] = [];
+  private routerValue: ShardRouter | undefined;
+
+  constructor(
+    private readonly config: ShardBufferConfig,
+    private readonly makeAggregator: (() => Aggregator) | undefined,
+    private readonly limiterOptions: RateLimiterOptions,
+  ) {}
+
+  readonly limiterOf = (shard: ShardBuffer): ShardRateLimiter => this.limiters.get(shard)!;
+
+  get router(): ShardRouter | undefined {
+    return this.routerValue;
+  }
+
+  get unroutedCount(): number {
+    return this.unrouted.length;
+  }
+
+  /** Kinesis records queued across shards (not the open aggregates). */
+  get queuedCount(): number {
+    let n = 0;
+    for (const s of this.shards) n += s.queuedCount;
+    return n;
+  }
+
+  get(shardId: string): ShardBuffer | undefined {
+    return this.byId.get(shardId);
+  }
+
+  /** Routes a new record into its shard's buffer. Returns the number of Kinesis records sealed. */
+  add(record: PendingRecord, now: number): number {
+    const shardId = this.routerValue?.route(record.hashKey);
+    if (shardId === undefined) {
+      this.unrouted.push(record);
+      return 0;
+    }
+    return this.shard(shardId, now).add(record);
+  }
+
+  /** Routes records to be sent again ahead of younger ones (wrong shard, changed shard). */
+  readmit(items: readonly PendingRecord[], now: number): void {
+    const router = this.routerValue;
+    if (!router) {
+      this.unrouted.push(...items);
+      return;
+    }
+    const groups = new Map<string, PendingRecord[]>();
+    for (const item of items) {
+      const shardId = router.route(item.hashKey);
+      if (shardId === undefined) {
+        this.unrouted.push(item);
+        continue;
+      }
+      let group = groups.get(shardId);
+      if (!group) groups.set(shardId, (group = []));
+      group.push(item);
+    }
+    for (const [shardId, group] of groups) this.shard(shardId, now).readmit(group, now);
+  }
+
+  /** Puts a failed Kinesis record back on its shard, or routes its records again if that shard changed. */
+  requeue(record: OutboundRecord, now: number): void {
+    const shard = this.byId.get(record.shardId);
+    if (shard && this.routerValue?.isOpen(record.shardId)) shard.requeue(record);
+    else this.readmit(record.items, now);
+  }
+
+  /** Switches to a new map; returns the shards whose records were routed again. */
+  swap(router: ShardRouter, now: number): string[] {
+    const old = this.routerValue;
+    this.routerValue = router;
+    const changed = old ? [...old.changedIn(router)] : [];
+    const moved: PendingRecord[] = [];
+    for (const shardId of changed) {
+      const shard = this.byId.get(shardId);
+      if (!shard) continue;
+      moved.push(...shard.drain());
+      // Keep a buffer with requests in flight until they return; it is empty and unrouted-to.
+      if (shard.inFlight === 0) this.remove(shard);
+    }
+    const waiting = this.unrouted;
+    this.unrouted = [];
+    this.readmit(moved, now);
+    for (const record of waiting) this.add(record, now);
+    return changed;
+  }
+
+  /** Seals every open aggregate that is due (or all of them when forced). */
+  sealDue(now: number, force: boolean): void {
+    for (const shard of this.shards) {
+      if (force ? shard.openDeadline !== Number.POSITIVE_INFINITY : shard.openDeadline <= now) {
+        shard.seal();
+      }
+    }
+  }
+
+  /** Removes queued records that expired, and unrouted user records that did. */
+  takeExpired(now: number): { records: OutboundRecord[]; unrouted: PendingRecord[] } {
+    const records: OutboundRecord[] = [];
+    for (const shard of this.shards) {
+      if (shard.queuedCount > 0) records.push(...shard.takeExpired(now));
+    }
+    let unrouted: PendingRecord[] = [];
+    if (this.unrouted.length > 0) {
+      unrouted = this.unrouted.filter((r) => r.expiresAt <= now);
+      if (unrouted.length > 0) this.unrouted = this.unrouted.filter((r) => r.expiresAt > now);
+    }
+    return { records, unrouted };
+  }
+
+  /** Takes every record without a shard (to reject them when the stream cannot be listed). */
+  takeUnrouted(): PendingRecord[] {
+    const out = this.unrouted;
+    this.unrouted = [];
+    return out;
+  }
+
+  /** Takes every buffered user record (close deadline). */
+  takeAll(): PendingRecord[] {
+    const out = this.takeUnrouted();
+    for (const shard of this.shards) out.push(...shard.drain());
+    return out;
+  }
+
+  /** A request carrying records of `shard` returned; drop the buffer if its shard is gone. */
+  released(shard: ShardBuffer): void {
+    if (shard.inFlight === 0 && shard.isEmpty && !this.routerValue?.isOpen(shard.shardId)) {
+      this.remove(shard);
+    }
+  }
+
+  private shard(shardId: string, now: number): ShardBuffer {
+    let shard = this.byId.get(shardId);
+    if (!shard) {
+      shard = new ShardBuffer(shardId, this.config, this.makeAggregator);
+      this.byId.set(shardId, shard);
+      this.shards.push(shard);
+      this.limiters.set(shard, new ShardRateLimiter(this.limiterOptions, now));
+    }
+    return shard;
+  }
+
+  private remove(shard: ShardBuffer): void {
+    if (this.byId.get(shard.shardId) === shard) this.byId.delete(shard.shardId);
+    const i = this.shards.indexOf(shard);
+    if (i >= 0) this.shards.splice(i, 1);
+    this.limiters.delete(shard);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * A Node object-mode Writable over a producer, for `pipeline(source, producerWritable(p))`. Each
+ * chunk is a user record. A write completes when the record is accepted into the buffer, so the
+ * stream stops pulling exactly when the producer's buffer is full; `final` waits until every
+ * record written is in the stream. A record that fails after acceptance fails the stream (data
+ * loss must be loud) unless `onRecordError` handles it.
+ */
+import { Writable } from 'node:stream';
+import type { KinesisProducer } from './KinesisProducer.js';
+import type { PutResult } from './core/records.js';
+import type { UserRecordInput } from './core/validate.js';
+
+/** @public */
+export interface ProducerWritableOptions {
+  /** Objects buffered by the stream itself, in front of the producer's own buffer. @defaultValue 16 */
+  readonly highWaterMark?: number;
+  /** Called for each record that could not be put. Without it the stream is destroyed with the error. */
+  readonly onRecordError?: (error: unknown, record: UserRecordInput) => void;
+  /** Called for each record put. */
+  readonly onRecordPut?: (result: PutResult, record: UserRecordInput) => void;
+  /** Close the producer when the stream finishes. @defaultValue false */
+  readonly closeProducerOnFinish?: boolean;
+}
+
+/**
+ * An object-mode Writable that puts every chunk through `producer`.
+ * @public
+ * @example
+ * ```ts
+ * await pipeline(Readable.from(records), producerWritable(producer));
+ * ```
+ */
+export function producerWritable(
+  producer: KinesisProducer,
+  options: ProducerWritableOptions = {},
+): Writable {
+  let firstError: unknown;
+  const writable: Writable = new Writable({
+    objectMode: true,
+    highWaterMark: options.highWaterMark ?? 16,
+    write(chunk: UserRecordInput, _encoding, callback) {
+      producer.offer(chunk).then(
+        ({ result }) => {
+          callback();
+          result.then(
+            (r) => options.onRecordPut?.(r, chunk),
+            (error: unknown) => fail(error, chunk),
+          );
+        },
+        (error: unknown) => {
+          // Bad input or a closed producer: the write itself fails unless handled.
+          if (options.onRecordError) {
+            options.onRecordError(error, chunk);
+            callback();
+          } else callback(error as Error);
+        },
+      );
+    },
+    final(callback) {
+      const done = options.closeProducerOnFinish ? producer.close() : producer.flush();
+      done.then(
+        () => callback(firstError as Error | undefined),
+        (error: unknown) => callback(error as Error),
+      );
+    },
+  });
+  function fail(error: unknown, chunk: UserRecordInput): void {
+    if (options.onRecordError) {
+      options.onRecordError(error, chunk);
+      return;
+    }
+    firstError ??= error;
+    if (!writable.destroyed) writable.destroy(error as Error);
+  }
+  return writable;
+}
