@@ -119,7 +119,12 @@ export function compareExtendedSequenceNumbers(
 ): number {
   const aEnd = a.sequenceNumber === 'SHARD_END';
   const bEnd = b.sequenceNumber === 'SHARD_END';
-  if (aEnd || bEnd) return aEnd === bEnd ? 0 : aEnd ? 1 : -1;
+  if (aEnd || bEnd) {
+    // The KCL validates both sides before the SHARD_END shortcut, so garbage never compares.
+    if (!aEnd) rank(a.sequenceNumber);
+    if (!bEnd) rank(b.sequenceNumber);
+    return aEnd === bEnd ? 0 : aEnd ? 1 : -1;
+  }
   const bySequence = compareSequenceValues(a.sequenceNumber, b.sequenceNumber);
   if (bySequence !== 0) return bySequence;
   return Math.sign(a.subSequenceNumber - b.subSequenceNumber);
