@@ -56,6 +56,8 @@ export class LeaseCoordinator {
   private observations: ObservationTable = new Map();
   private lastScan: readonly Lease[] = [];
   private taking = true;
+  /** Lease key → monotonic time until which the taker leaves it to other workers. */
+  private readonly avoided = new Map<string, number>();
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly log: Logger;
@@ -155,6 +157,23 @@ export class LeaseCoordinator {
     });
   }
 
+  /**
+   * Leaves `leaseKey` to other workers for `ms` (a shard this worker gave up on after processor
+   * errors is retried elsewhere first).
+   */
+  avoid(leaseKey: string, ms: number): void {
+    this.avoided.set(leaseKey, this.clock.monotonic() + ms);
+  }
+
+  /** Deletes a held lease (cleanup of a finished shard) and forgets it without a loss event. */
+  deleteHeld(leaseKey: string): Promise<void> {
+    return this.serial(leaseKey, async () => {
+      if (!this.held.has(leaseKey)) return;
+      await this.options.store.deleteLease(leaseKey);
+      this.held.delete(leaseKey);
+    });
+  }
+
   /** Stops taking new leases (first step of a graceful shutdown); renewals go on. */
   async stopTaking(): Promise<void> {
     this.taking = false;
@@ -236,6 +255,11 @@ export class LeaseCoordinator {
     ]) {
       if (!this.taking || signal.aborted) break;
       if (this.held.has(lease.leaseKey)) continue;
+      const avoidUntil = this.avoided.get(lease.leaseKey);
+      if (avoidUntil !== undefined) {
+        if (avoidUntil > now) continue;
+        this.avoided.delete(lease.leaseKey);
+      }
       const result = await this.options.store.takeLease(lease, this.options.workerId, { signal });
       if (result.ok) {
         taken++;

@@ -1,0 +1,316 @@
+/**
+ * The consumer's options: one interface, one defaults table, one resolver that validates every
+ * field at once and derives the lease timings. Shard-worker options (retrieval, processor retries)
+ * are the worker's own table, merged in unchanged.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import { ConfigurationError, createConsoleLogger, noopMetricsSink } from '@kinesis-kit/common';
+import type { Clock, FieldProblem, Logger, MetricsSink } from '@kinesis-kit/common';
+import type { ChildInitialPosition } from './core/shardGraph.js';
+import type { InitialPosition } from './core/shardSync.js';
+import type { RecordHandler, HandlerProcessorOptions, ShardRecordProcessor } from './processor.js';
+import { SHARD_WORKER_DEFAULTS, resolveShardWorkerOptions } from './runtime/shardWorkerOptions.js';
+import type { ShardWorkerOptions } from './runtime/shardWorkerOptions.js';
+
+/** Either an SDK client (never destroyed by us) or a config to build one from. @public */
+export type KinesisClientInput =
+  | { readonly kinesisClient: KinesisClient; readonly kinesisClientConfig?: never }
+  | { readonly kinesisClientConfig?: KinesisClientConfig; readonly kinesisClient?: never };
+
+/** @public */
+export type DynamoDBClientInput =
+  | { readonly dynamoDBClient: DynamoDBClient; readonly dynamoDBClientConfig?: never }
+  | { readonly dynamoDBClientConfig?: DynamoDBClientConfig; readonly dynamoDBClient?: never };
+
+/** Which stream: by name or by ARN (the ARN wins in requests, as in the KCL). @public */
+export type StreamInput =
+  | { readonly streamName: string; readonly streamArn?: string }
+  | { readonly streamArn: string; readonly streamName?: string };
+
+/** What processes the records: a KCL-style processor per shard, or a plain handler. @public */
+export type ProcessingInput =
+  | {
+      readonly processorFactory: (shardId: string) => ShardRecordProcessor;
+      readonly handler?: never;
+    }
+  | {
+      readonly handler: RecordHandler;
+      /** How the handler form checkpoints. @defaultValue \{ checkpointing: 'auto' \} */
+      readonly handlerOptions?: HandlerProcessorOptions;
+      readonly processorFactory?: never;
+    };
+
+/** Options that do not depend on the unions above. @public */
+export interface KinesisConsumerBaseOptions extends Partial<ShardWorkerOptions> {
+  /** Names the lease table (unless `tableName`), as in the KCL. */
+  readonly applicationName: string;
+  /** @defaultValue applicationName */
+  readonly tableName?: string;
+  /** Unique per worker process. @defaultValue `${hostname}:${pid}:${uuid}` */
+  readonly workerId?: string;
+  /** Where a shard with no checkpoint starts. @defaultValue 'LATEST' (as the KCL) */
+  readonly initialPosition?: InitialPosition;
+  /**
+   * Checkpoint given to child leases created at a parent's SHARD_END. The KCL always writes
+   * TRIM_HORIZON (issues #734, #580); LATEST skips what was written to the child before its
+   * parent finished. @defaultValue 'TRIM_HORIZON'
+   */
+  readonly childInitialPosition?: ChildInitialPosition;
+  /** A lease whose counter has not moved for this long is taken over. @defaultValue 10 000 */
+  readonly failoverTimeMs?: number;
+  /** @defaultValue failoverTimeMs / 3 − 25 (the KCL's) */
+  readonly leaseRenewIntervalMs?: number;
+  /** How often the lease table is scanned for leases to take. @defaultValue min(1500, failover / 6) */
+  readonly leaseTakerIntervalMs?: number;
+  /** @defaultValue unlimited */
+  readonly maxLeasesForWorker?: number;
+  /** @defaultValue 1 */
+  readonly maxLeasesToStealAtOneTime?: number;
+  /** ListShards + lease creation interval (new shards, holes). @defaultValue 60 000 */
+  readonly shardSyncIntervalMs?: number;
+  /** `stop()` waits this long for processors to finish before dropping the rest. @defaultValue 30 000 */
+  readonly shutdownGraceMs?: number;
+  /** @defaultValue 'polling' */
+  readonly retrieval?: 'polling';
+  /** @defaultValue console warnings and errors */
+  readonly logger?: Logger;
+  /** @defaultValue no metrics */
+  readonly metrics?: MetricsSink;
+  /** For tests. @defaultValue the system clock */
+  readonly clock?: Clock;
+  /** For tests. @defaultValue Math.random */
+  readonly random?: () => number;
+}
+
+/** @public */
+export type KinesisConsumerOptions = KinesisConsumerBaseOptions &
+  StreamInput &
+  ProcessingInput &
+  KinesisClientInput &
+  DynamoDBClientInput;
+
+/** @public */
+export const CONSUMER_DEFAULTS = {
+  initialPosition: 'LATEST',
+  childInitialPosition: 'TRIM_HORIZON',
+  failoverTimeMs: 10_000,
+  maxLeasesForWorker: Number.POSITIVE_INFINITY,
+  maxLeasesToStealAtOneTime: 1,
+  shardSyncIntervalMs: 60_000,
+  shutdownGraceMs: 30_000,
+  retrieval: 'polling',
+} as const satisfies Partial<KinesisConsumerBaseOptions>;
+
+/** Options after defaults and validation. @internal */
+export interface ResolvedConsumerOptions {
+  readonly streamName: string | undefined;
+  readonly streamArn: string | undefined;
+  readonly applicationName: string;
+  readonly tableName: string;
+  readonly workerId: string;
+  readonly initialPosition: InitialPosition;
+  readonly childInitialPosition: ChildInitialPosition;
+  readonly failoverTimeMs: number;
+  readonly leaseRenewIntervalMs: number;
+  readonly leaseTakerIntervalMs: number;
+  readonly maxLeasesForWorker: number;
+  readonly maxLeasesToStealAtOneTime: number;
+  readonly shardSyncIntervalMs: number;
+  readonly shutdownGraceMs: number;
+  readonly worker: ShardWorkerOptions;
+  readonly processorFactory: ((shardId: string) => ShardRecordProcessor) | undefined;
+  readonly handler: RecordHandler | undefined;
+  readonly handlerOptions: HandlerProcessorOptions | undefined;
+  readonly logger: Logger;
+  readonly metrics: MetricsSink;
+  readonly clock: Clock | undefined;
+  readonly random: () => number;
+}
+
+const WORKER_KEYS = Object.keys(SHARD_WORKER_DEFAULTS) as (keyof ShardWorkerOptions)[];
+/** DynamoDB table names: 3..255 of [a-zA-Z0-9_.-]. */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+/**
+ * Merges defaults, derives timings and validates every field, throwing one ConfigurationError
+ * that lists all the problems.
+ * @internal
+ */
+export function resolveConsumerOptions(options: KinesisConsumerOptions): ResolvedConsumerOptions {
+  const problems: FieldProblem[] = [];
+  const o = options as unknown as KinesisConsumerBaseOptions & Partial<Record<string, unknown>>;
+  const str = (field: string, value: unknown, required: boolean): string | undefined => {
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') {
+      problems.push({ field, message: 'must be a non-empty string' });
+      return undefined;
+    }
+    return value;
+  };
+  const streamName = str('streamName', o.streamName, false);
+  const streamArn = str('streamArn', o.streamArn, false);
+  if (o.streamName === undefined && o.streamArn === undefined) {
+    problems.push({ field: 'streamName', message: 'streamName or streamArn is required' });
+  }
+  const applicationName = str('applicationName', o.applicationName, true) ?? '';
+  const tableName = str('tableName', o.tableName ?? applicationName, true) ?? '';
+  if (tableName !== '' && !TABLE_NAME.test(tableName)) {
+    problems.push({
+      field: o.tableName === undefined ? 'applicationName' : 'tableName',
+      message:
+        'must be a valid DynamoDB table name (3-255 of a-z, A-Z, 0-9, _ . -) since it names the lease table',
+    });
+  }
+  const workerId =
+    str('workerId', o.workerId ?? `${hostname()}:${process.pid}:${randomUUID()}`, true) ?? '';
+  const initialPosition = o.initialPosition ?? CONSUMER_DEFAULTS.initialPosition;
+  if (
+    initialPosition !== 'LATEST' &&
+    initialPosition !== 'TRIM_HORIZON' &&
+    !(
+      typeof initialPosition === 'object' &&
+      initialPosition.timestamp instanceof Date &&
+      !Number.isNaN(initialPosition.timestamp.getTime())
+    )
+  ) {
+    problems.push({
+      field: 'initialPosition',
+      message: "must be 'LATEST', 'TRIM_HORIZON' or { timestamp: Date }",
+    });
+  }
+  const childInitialPosition = o.childInitialPosition ?? CONSUMER_DEFAULTS.childInitialPosition;
+  if (!['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(childInitialPosition)) {
+    problems.push({
+      field: 'childInitialPosition',
+      message: "must be 'TRIM_HORIZON', 'LATEST' or 'AT_TIMESTAMP'",
+    });
+  }
+  const int = (
+    field: string,
+    value: number,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number => {
+    if (
+      !(Number.isInteger(value) || value === Number.POSITIVE_INFINITY) ||
+      value < min ||
+      value > max
+    ) {
+      problems.push({
+        field,
+        message: `must be an integer in [${min}, ${max}], got ${String(value)}`,
+      });
+    }
+    return value;
+  };
+  const failoverTimeMs = int(
+    'failoverTimeMs',
+    o.failoverTimeMs ?? CONSUMER_DEFAULTS.failoverTimeMs,
+    100,
+    86_400_000,
+  );
+  const leaseRenewIntervalMs = int(
+    'leaseRenewIntervalMs',
+    o.leaseRenewIntervalMs ?? Math.max(1, Math.floor(failoverTimeMs / 3) - 25),
+    1,
+  );
+  if (leaseRenewIntervalMs >= failoverTimeMs) {
+    problems.push({
+      field: 'leaseRenewIntervalMs',
+      message: `must be below failoverTimeMs (${failoverTimeMs})`,
+    });
+  }
+  const leaseTakerIntervalMs = int(
+    'leaseTakerIntervalMs',
+    o.leaseTakerIntervalMs ?? Math.min(1500, Math.max(200, Math.floor(failoverTimeMs / 6))),
+    10,
+  );
+  const maxLeasesForWorker = int(
+    'maxLeasesForWorker',
+    o.maxLeasesForWorker ?? CONSUMER_DEFAULTS.maxLeasesForWorker,
+    1,
+    Number.POSITIVE_INFINITY,
+  );
+  const maxLeasesToStealAtOneTime = int(
+    'maxLeasesToStealAtOneTime',
+    o.maxLeasesToStealAtOneTime ?? CONSUMER_DEFAULTS.maxLeasesToStealAtOneTime,
+    0,
+  );
+  const shardSyncIntervalMs = int(
+    'shardSyncIntervalMs',
+    o.shardSyncIntervalMs ?? CONSUMER_DEFAULTS.shardSyncIntervalMs,
+    100,
+  );
+  const shutdownGraceMs = int(
+    'shutdownGraceMs',
+    o.shutdownGraceMs ?? CONSUMER_DEFAULTS.shutdownGraceMs,
+    0,
+  );
+  if ((o.retrieval ?? 'polling') !== 'polling') {
+    problems.push({ field: 'retrieval', message: "must be 'polling'" });
+  }
+  const hasFactory = typeof o.processorFactory === 'function';
+  const hasHandler = typeof o.handler === 'function';
+  if (hasFactory === hasHandler) {
+    problems.push({
+      field: 'processorFactory',
+      message: 'give exactly one of processorFactory(shardId) or handler(records, context)',
+    });
+  }
+  if (o.kinesisClient !== undefined && o.kinesisClientConfig !== undefined) {
+    problems.push({
+      field: 'kinesisClient',
+      message: 'give kinesisClient or kinesisClientConfig, not both',
+    });
+  }
+  if (o.dynamoDBClient !== undefined && o.dynamoDBClientConfig !== undefined) {
+    problems.push({
+      field: 'dynamoDBClient',
+      message: 'give dynamoDBClient or dynamoDBClientConfig, not both',
+    });
+  }
+  let worker: ShardWorkerOptions = SHARD_WORKER_DEFAULTS;
+  try {
+    const picked: Partial<Record<keyof ShardWorkerOptions, unknown>> = {};
+    for (const key of WORKER_KEYS) if (o[key] !== undefined) picked[key] = o[key];
+    worker = resolveShardWorkerOptions({
+      ...(picked as Partial<ShardWorkerOptions>),
+      ...(typeof initialPosition === 'object' && {
+        initialPositionTimestamp: initialPosition.timestamp,
+      }),
+    });
+  } catch (error) {
+    if (error instanceof ConfigurationError) problems.push(...error.problems);
+    else throw error;
+  }
+  if (problems.length > 0) throw new ConfigurationError('KinesisConsumer', problems);
+  return {
+    streamName,
+    streamArn,
+    applicationName,
+    tableName,
+    workerId,
+    initialPosition,
+    childInitialPosition,
+    failoverTimeMs,
+    leaseRenewIntervalMs,
+    leaseTakerIntervalMs,
+    maxLeasesForWorker,
+    maxLeasesToStealAtOneTime,
+    shardSyncIntervalMs,
+    shutdownGraceMs,
+    worker,
+    processorFactory: hasFactory
+      ? (o.processorFactory as (shardId: string) => ShardRecordProcessor)
+      : undefined,
+    handler: hasHandler ? (o.handler as RecordHandler) : undefined,
+    handlerOptions: o.handlerOptions as HandlerProcessorOptions | undefined,
+    logger: o.logger ?? createConsoleLogger('warn'),
+    metrics: o.metrics ?? noopMetricsSink,
+    clock: o.clock,
+    random: o.random ?? Math.random,
+  };
+}
