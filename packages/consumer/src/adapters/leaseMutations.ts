@@ -49,7 +49,12 @@ export function takeMutation(lease: Lease, owner: string): LeaseMutation {
     conditions: [counterIs(lease)],
     set: { [ATTR.leaseOwner]: s(owner), [ATTR.leaseCounter]: n(lease.leaseCounter + 1) },
     add: switched ? { [ATTR.ownerSwitchesSinceCheckpoint]: 1 } : {},
-    remove: [ATTR.checkpointOwner],
+    // A `pendingCheckpointState` we did not decode is absent or the N the Java PutItem path writes
+    // by mistake, which a Java reader fails on (it calls `.b()`); removing it repairs the item.
+    remove:
+      lease.pendingCheckpointState === undefined
+        ? [ATTR.checkpointOwner, ATTR.pendingCheckpointState]
+        : [ATTR.checkpointOwner],
   };
 }
 
