@@ -76,6 +76,8 @@ export class KinesisProducer {
   private loopDone: Promise<void>;
   private wakeController: AbortController | undefined;
   private kicked = false;
+  /** When the sleeping loop will wake by itself; a record due earlier wakes it sooner. */
+  private scheduledWakeAt = 0;
   private lastExpirySweep = 0;
   private pendingTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -268,7 +270,13 @@ export class KinesisProducer {
         },
       };
       if (this.metrics.enabled) this.metrics.stream('UserRecordsReceived', 1, 'Count');
-      if (this.pool.add(record, now) > 0 && this.batchReady()) this.kick();
+      const sealed = this.pool.add(record, now);
+      if (
+        (sealed > 0 && this.batchReady()) ||
+        now + this.opts.recordMaxBufferedTime < this.scheduledWakeAt
+      ) {
+        this.kick();
+      }
     });
   }
 
@@ -311,12 +319,14 @@ export class KinesisProducer {
       const controller = new AbortController();
       this.wakeController = controller;
       try {
-        const ms = Number.isFinite(wakeAt) ? wakeAt - now : 1000;
-        await clock.sleep(Math.max(1, ms), controller.signal);
+        const ms = Math.max(1, Number.isFinite(wakeAt) ? wakeAt - now : 1000);
+        this.scheduledWakeAt = now + ms;
+        await clock.sleep(ms, controller.signal);
       } catch (error) {
         if (!isAbortError(error)) throw error;
       } finally {
         this.wakeController = undefined;
+        this.scheduledWakeAt = 0;
       }
     }
   }
