@@ -1,8 +1,9 @@
 /**
- * The checkpointer handed to record processors: KCL semantics (kcl.md §5.2) with promises. Every
- * value is checked against `lastCheckpoint ≤ value ≤ largestPermitted` before it is written, the
- * last record of a closed shard is written as SHARD_END, and writes for one shard are serialised
- * (a single writer), so two calls cannot race each other's conditional update on the lease.
+ * The checkpointer handed to record processors: KCL semantics (kcl.md §5.2) with promises. Values
+ * are decided by the pure rules of `core/checkpointRules.ts` (`lastCheckpoint ≤ value ≤
+ * largestPermitted`, the last record of a closed shard written as SHARD_END, the stored value a
+ * no-op); this class adds the I/O, the lease-lost state, and one write at a time per shard, so two
+ * calls cannot race each other's conditional update on the lease.
  */
 import {
   ExtendedSequenceNumber,
@@ -11,6 +12,8 @@ import {
   noopMetricsSink,
   systemClock,
 } from '@kinesis-kit/common';
+import { decideCheckpoint, decidePrepareCheckpoint } from './core/checkpointRules.js';
+import type { CheckpointDecision, CheckpointerState } from './core/checkpointRules.js';
 import type { Clock, MetricDimensions, MetricsSink } from '@kinesis-kit/common';
 import type {
   CallOptions,
@@ -38,56 +41,6 @@ export class LeaseLostError extends KinesisKitError {
     });
   }
 }
-
-/** What a checkpoint value is checked against. @public */
-export interface CheckpointValidationContext {
-  readonly shardId: string;
-  readonly lastCheckpoint: ExtendedSequenceNumber;
-  readonly largestPermitted: ExtendedSequenceNumber;
-  /** The last record of a closed shard, once the worker delivered it. */
-  readonly sequenceNumberAtShardEnd: ExtendedSequenceNumber | undefined;
-}
-
-/**
- * Checks a requested checkpoint and returns the value to write. A seam so the checkpointer can
- * use the pure rules of `core/checkpointRules.ts` (owned elsewhere) once they land; until then
- * {@link kclCheckpointValidator} below implements the same KCL rules.
- * @public
- */
-export interface CheckpointValidator {
-  /** Throws a ValidationError when `requested` is out of range. */
-  validate(
-    requested: ExtendedSequenceNumber,
-    context: CheckpointValidationContext,
-  ): ExtendedSequenceNumber;
-}
-
-/**
- * The KCL's rules (kcl.md §5.2): `lastCheckpoint ≤ value ≤ largestPermitted`, and the last record
- * of a closed shard is rewritten to SHARD_END.
- * @public
- */
-export const kclCheckpointValidator: CheckpointValidator = {
-  validate(requested, { shardId, lastCheckpoint, largestPermitted, sequenceNumberAtShardEnd }) {
-    if (requested.compareTo(lastCheckpoint) < 0) {
-      throw new ValidationError(
-        'sequenceNumber',
-        `${requested.toString()} is before the last checkpoint ${lastCheckpoint.toString()}`,
-        { shardId },
-      );
-    }
-    if (requested.compareTo(largestPermitted) > 0) {
-      throw new ValidationError(
-        'sequenceNumber',
-        `${requested.toString()} is after the last record delivered (${largestPermitted.toString()})`,
-        { shardId },
-      );
-    }
-    return sequenceNumberAtShardEnd !== undefined && requested.equals(sequenceNumberAtShardEnd)
-      ? ExtendedSequenceNumber.SHARD_END
-      : requested;
-  },
-};
 
 /**
  * Where checkpoints go: a conditional write on the lease this worker holds. The coordinator's
@@ -128,7 +81,6 @@ export interface ShardCheckpointerOptions {
   readonly target: CheckpointTarget;
   /** The lease's checkpoint when processing starts. */
   readonly checkpoint: ExtendedSequenceNumber;
-  readonly validator?: CheckpointValidator;
   readonly clock?: Pick<Clock, 'monotonic'>;
   readonly metrics?: MetricsSink;
   readonly dimensions?: MetricDimensions;
@@ -150,14 +102,12 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
   private atShardEnd: ExtendedSequenceNumber | undefined;
   private revoked: string | undefined;
   private tail: Promise<void> = Promise.resolve();
-  private readonly validator: CheckpointValidator;
   private readonly clock: Pick<Clock, 'monotonic'>;
   private readonly metrics: MetricsSink;
 
   constructor(private readonly options: ShardCheckpointerOptions) {
     this.last = options.checkpoint;
     this.permitted = options.checkpoint;
-    this.validator = options.validator ?? kclCheckpointValidator;
     this.clock = options.clock ?? systemClock;
     this.metrics = options.metrics ?? noopMetricsSink;
   }
@@ -197,7 +147,18 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
 
   checkpoint(target?: ConsumerRecord | string, subSequenceNumber?: number): Promise<void> {
     return this.serialise(async () => {
-      await this.commit(this.requested(target, subSequenceNumber));
+      this.assertHeld();
+      const decision = this.decide(decideCheckpoint, target, subSequenceNumber);
+      // Re-checkpointing the stored position is a no-op, as in the KCL (saves a lease write).
+      if (decision.kind === 'noop') return;
+      const value = decision.checkpoint;
+      await this.write({
+        checkpoint: value,
+        pendingCheckpoint: null,
+        pendingCheckpointState: null,
+      });
+      this.last = value;
+      this.options.onCheckpoint?.(value);
     });
   }
 
@@ -207,12 +168,13 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
     third?: Uint8Array,
   ): Promise<PreparedCheckpointer> {
     return this.serialise(async () => {
-      const isState = target instanceof Uint8Array;
-      const requested = this.requested(isState ? undefined : target, numberOrUndefined(second));
-      const state = isState ? target : second instanceof Uint8Array ? second : third;
       this.assertHeld();
-      const value = this.validate(requested);
-      if (value.equals(this.last)) return { pendingCheckpoint: value, checkpoint: noopAsync };
+      const isState = target instanceof Uint8Array;
+      const sub = typeof second === 'number' ? second : undefined;
+      const state = isState ? target : second instanceof Uint8Array ? second : third;
+      const decision = this.decide(decidePrepareCheckpoint, isState ? undefined : target, sub);
+      if (decision.kind === 'noop') return { pendingCheckpoint: this.last, checkpoint: noopAsync };
+      const value = decision.checkpoint;
       await this.write({
         checkpoint: this.last,
         pendingCheckpoint: value,
@@ -220,29 +182,29 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
       });
       return {
         pendingCheckpoint: value,
-        // Commit the value that was requested, so the SHARD_END rewrite is applied again.
-        checkpoint: () => this.checkpoint(requested.sequenceNumber, requested.subSequenceNumber),
+        checkpoint: () => this.checkpoint(value.sequenceNumber, value.subSequenceNumber),
       };
     });
   }
 
-  private async commit(requested: ExtendedSequenceNumber): Promise<void> {
-    this.assertHeld();
-    const value = this.validate(requested);
-    // Re-checkpointing the same position is a no-op, as in the KCL (saves a lease write).
-    if (value.equals(this.last)) return;
-    await this.write({ checkpoint: value, pendingCheckpoint: null, pendingCheckpointState: null });
-    this.last = value;
-    this.options.onCheckpoint?.(value);
-  }
-
-  private validate(requested: ExtendedSequenceNumber): ExtendedSequenceNumber {
-    return this.validator.validate(requested, {
-      shardId: this.options.shardId,
+  /** Applies the KCL's rules (`core/checkpointRules.ts`) to what the processor passed. */
+  private decide(
+    rule: (state: CheckpointerState, seq?: unknown, sub?: unknown) => CheckpointDecision,
+    target: ConsumerRecord | string | undefined,
+    subSequenceNumber: number | undefined,
+  ): CheckpointDecision {
+    const state: CheckpointerState = {
       lastCheckpoint: this.last,
       largestPermitted: this.permitted,
-      sequenceNumberAtShardEnd: this.atShardEnd,
-    });
+      ...(this.atShardEnd && { sequenceNumberAtShardEnd: this.atShardEnd }),
+    };
+    if (target === undefined || typeof target === 'string') {
+      return rule(state, target, subSequenceNumber);
+    }
+    if (typeof target === 'object' && typeof target.sequenceNumber === 'string') {
+      return rule(state, target.sequenceNumber, target.subSequenceNumber);
+    }
+    throw new ValidationError('record', 'must be a ConsumerRecord, a sequence number or nothing');
   }
 
   private async write(update: CheckpointUpdate): Promise<void> {
@@ -287,28 +249,11 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
     }
   }
 
-  private requested(
-    target: ConsumerRecord | string | undefined,
-    subSequenceNumber: number | undefined,
-  ): ExtendedSequenceNumber {
-    if (target === undefined) return this.permitted;
-    if (typeof target === 'string')
-      return ExtendedSequenceNumber.of(target, subSequenceNumber ?? 0);
-    if (typeof target === 'object' && typeof target.sequenceNumber === 'string') {
-      return ExtendedSequenceNumber.of(target.sequenceNumber, target.subSequenceNumber);
-    }
-    throw new ValidationError('record', 'must be a ConsumerRecord, a sequence number or nothing');
-  }
-
   private serialise<T>(op: () => Promise<T>): Promise<T> {
     const result = this.tail.then(op, op);
     this.tail = result.then(noop, noop);
     return result;
   }
-}
-
-function numberOrUndefined(value: unknown): number | undefined {
-  return typeof value === 'number' ? value : undefined;
 }
 
 function noopAsync(): Promise<void> {

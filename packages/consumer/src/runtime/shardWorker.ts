@@ -27,7 +27,7 @@ import type {
   MetricsSink,
 } from '@kinesis-kit/common';
 import { ShardCheckpointer } from '../checkpointer.js';
-import type { CheckpointTarget, CheckpointValidator, LeaseLostError } from '../checkpointer.js';
+import type { CheckpointTarget, LeaseLostError } from '../checkpointer.js';
 import type { ChildShard, LeaseHashKeyRange } from '../ports.js';
 import type { ShardRecordProcessor } from '../processor.js';
 import type { IteratorPosition, ShardReader } from '../retrievalPorts.js';
@@ -87,7 +87,6 @@ export interface ShardWorkerParams {
   readonly metricDimensions?: MetricDimensions;
   readonly clock?: Clock;
   readonly random?: () => number;
-  readonly checkpointValidator?: CheckpointValidator;
 }
 
 /**
@@ -144,7 +143,6 @@ export class ShardWorker {
       shardId: p.shardId,
       target: p.checkpointTarget,
       checkpoint: p.checkpoint,
-      validator: p.checkpointValidator,
       clock: this.clock,
       metrics: this.metrics,
       dimensions: this.dims.process,

@@ -105,8 +105,7 @@ describe('ShardWorker lifecycle', () => {
     expect((await h.held.read()).checkpoint.isShardEnd).toBe(true);
   });
 
-  it('the last record of a closed shard becomes SHARD_END only once the children exist', async () => {
-    // Prepare: the processor checkpoints each batch; in shardEnded it checkpoints the last record.
+  it('checkpoint() in the last processRecords writes the record, not SHARD_END, while children are not created', async () => {
     const seenByOnShardEnd: string[] = [];
     const h = await createHarness({
       options: FAST,
@@ -120,16 +119,31 @@ describe('ShardWorker lifecycle', () => {
         },
       },
     });
+
+    await h.drive(() => h.outcome !== undefined);
+
+    expect(h.processor.inputs[0]!.isAtShardEnd).toBe(true);
+    expect(seenByOnShardEnd).toEqual([h.processor.delivered[1]!.sequenceNumber]);
+    expect((await h.held.read()).checkpoint.isShardEnd).toBe(true);
+  });
+
+  it('checkpointing the last record of a closed shard in shardEnded writes SHARD_END (KCL rewrite)', async () => {
+    const h = await createHarness({
+      options: FAST,
+      setup: (k) => {
+        putPlain(k, 2);
+        k.split(SHARD);
+      },
+    });
+    h.processor.onProcess = () => Promise.resolve();
     h.processor.onShardEnded = ({ checkpointer }) =>
       checkpointer.checkpoint(h.processor.delivered[1]!);
 
-    // Act
     await h.drive(() => h.outcome !== undefined);
 
-    // Assess: inside processRecords the last record was written as itself, then SHARD_END.
-    expect(seenByOnShardEnd).toEqual([h.processor.delivered[1]!.sequenceNumber]);
-    expect((await h.held.read()).checkpoint.isShardEnd).toBe(true);
     expect(h.outcome).toEqual({ reason: 'shard-end' });
+    expect((await h.held.read()).checkpoint.isShardEnd).toBe(true);
+    expect(h.events.processorError).toEqual([]);
   });
 
   it('a lease already at SHARD_END finishes without calling the processor', async () => {
