@@ -22,6 +22,8 @@ import { ResumeFilter, appendUserRecords } from './recordBatch.js';
 import { Notifier } from './notifier.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 
+const ITERATOR_RESET_AFTER_FAILURES = 3;
+
 /** One GetRecords worth of user records, ready for the processor. */
 export interface PrefetchedBatch {
   readonly records: ConsumerRecord[];
@@ -246,6 +248,9 @@ export class Prefetcher {
       return Math.max(delay, 1);
     }
     this.failures += 1;
+    // The iterator itself may be what fails (an emulator answers a bad one with a 500): after a
+    // few failures in a row, start again from a fresh one after the last record read.
+    if (this.failures >= ITERATOR_RESET_AFTER_FAILURES) this.iterator = undefined;
     const delay = computeBackoff(this.failures - 1, config.retrievalErrorBackoff, random);
     observer.retrievalError(error, this.failures, delay);
     return Math.max(delay, 1);

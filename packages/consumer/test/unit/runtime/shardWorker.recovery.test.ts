@@ -131,4 +131,29 @@ describe('ShardWorker read failures', () => {
     ]);
     await h.worker.requestShutdown();
   });
+
+  it('gets a fresh iterator after the last record once GetRecords failed 3 times in a row', async () => {
+    const h = await createHarness({
+      options: { ...FAST, maxRecords: 1 },
+      setup: (k) => void putPlain(k, 1),
+    });
+    await h.drive(() => h.processor.delivered.length === 1);
+    h.kinesis.failNext('getRecords', 3, 'other');
+    putPlain(h.kinesis, 1, 'next');
+
+    await h.drive(() => h.processor.delivered.length === 2);
+
+    const positions = h.kinesis.calls
+      .filter((c) => c.op === 'getShardIterator')
+      .map((c) => c.position);
+    expect(positions).toEqual([
+      { type: 'TRIM_HORIZON' },
+      {
+        type: 'AFTER_SEQUENCE_NUMBER',
+        sequenceNumber: h.kinesis.records(SHARD)[0]!.sequenceNumber,
+      },
+    ]);
+    expect(text(h.processor.delivered)).toEqual(['r0', 'next0']);
+    await h.worker.requestShutdown();
+  });
 });
