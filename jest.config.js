@@ -5,6 +5,7 @@ const moduleNameMapper = {
   '^@kinesis-kit/common/testing$': '<rootDir>/packages/common/src/testing/index.ts',
   '^@kinesis-kit/producer$': '<rootDir>/packages/producer/src/index.ts',
   '^@kinesis-kit/consumer$': '<rootDir>/packages/consumer/src/index.ts',
+  '^@kinesis-kit/consumer/testing$': '<rootDir>/packages/consumer/src/testing/index.ts',
   '^@kinesis-kit/consumer/kcl$': '<rootDir>/packages/consumer/src/kcl/index.ts',
   '^@kinesis-kit/consumer/lambda$': '<rootDir>/packages/consumer/src/lambda/index.ts',
   '^@kinesis-kit/integration$': '<rootDir>/integration/src/index.ts',

@@ -1,1 +1,62 @@
-export {};
+/**
+ * `@kinesis-kit/consumer`: a KCL for TypeScript on a Java-compatible lease table.
+ * @packageDocumentation
+ */
+export { KinesisConsumer, FleetConflictError } from './KinesisConsumer.js';
+export { CONSUMER_DEFAULTS } from './options.js';
+export type {
+  DynamoDBClientInput,
+  KinesisClientInput,
+  KinesisConsumerBaseOptions,
+  KinesisConsumerOptions,
+  ProcessingInput,
+  StreamInput,
+} from './options.js';
+export type { KinesisConsumerEvents } from './events.js';
+export { processorFromHandler } from './processor.js';
+export type {
+  ConsumerRecord,
+  HandlerContext,
+  HandlerProcessorOptions,
+  InitializeInput,
+  PreparedCheckpointer,
+  ProcessRecordsInput,
+  RecordHandler,
+  RecordProcessorCheckpointer,
+  ShardEndedInput,
+  ShardRecordProcessor,
+  ShutdownRequestedInput,
+} from './processor.js';
+export { LeaseLostError } from './checkpointer.js';
+export { SHARD_WORKER_DEFAULTS } from './runtime/shardWorkerOptions.js';
+export type {
+  FailedBatch,
+  ProcessorErrorPolicy,
+  ShardWorkerOptions,
+} from './runtime/shardWorkerOptions.js';
+export type {
+  BatchSummary,
+  ProcessorPhase,
+  ShardWorkerOutcome,
+  ShardWorkerState,
+} from './runtime/shardWorkerEvents.js';
+export type { LeaseLossReason } from './runtime/leaseCoordinator.js';
+export { DynamoLeaseStore } from './adapters/dynamoLeaseStore.js';
+export type { DynamoLeaseStoreOptions } from './adapters/dynamoLeaseStore.js';
+export { LeaseStoreError } from './core/leaseErrors.js';
+export { RetrievalError, isRetrievalError } from './retrievalPorts.js';
+export type { RetrievalErrorKind } from './retrievalPorts.js';
+export type { InitialPosition } from './core/shardSync.js';
+export type { ChildInitialPosition } from './core/shardGraph.js';
+export type {
+  CheckpointUpdate,
+  ChildShard,
+  ClientVersionState,
+  Lease,
+  LeaseHashKeyRange,
+  LeaseStore,
+  LeaseWriteResult,
+  NewLease,
+  ShardDescription,
+  WorkerHeartbeat,
+} from './ports.js';

@@ -1,0 +1,284 @@
+/**
+ * `KinesisConsumer`: the KCL for TypeScript. Workers share a stream's shards through leases in a
+ * DynamoDB table compatible with the Java KCL's, follow resharding parent-first, and checkpoint
+ * by sequence and sub-sequence number. This class only wires the parts together and owns the
+ * lifecycle; the logic lives in `core/` (pure) and `runtime/`.
+ */
+import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ClosedError,
+  KinesisKitError,
+  TypedEmitter,
+  childLogger,
+  systemClock,
+} from '@kinesis-kit/common';
+import type { Clock, Logger } from '@kinesis-kit/common';
+import { DynamoLeaseStore } from './adapters/dynamoLeaseStore.js';
+import { KinesisShardReader } from './adapters/kinesisReader.js';
+import { ShardLister } from './adapters/shardLister.js';
+import { activeOwners, decideFleetMode } from './core/leaseMode.js';
+import type { KinesisConsumerEvents } from './events.js';
+import { resolveConsumerOptions } from './options.js';
+import type { KinesisConsumerOptions, ResolvedConsumerOptions } from './options.js';
+import type { LeaseStore } from './ports.js';
+import { processorFromHandler } from './processor.js';
+import { LeaseCoordinator } from './runtime/leaseCoordinator.js';
+import { Scheduler } from './runtime/scheduler.js';
+import type { ShardWorkerEvents } from './runtime/shardWorkerEvents.js';
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** The worker refuses to join a lease table another fleet coordinates differently. @public */
+export class FleetConflictError extends KinesisKitError {
+  constructor(
+    message: string,
+    readonly liveWorkers: readonly string[],
+  ) {
+    super('KT_CONFIG', message, { context: { liveWorkers } });
+  }
+}
+
+/**
+ * A Kinesis consumer worker. Run as many as you like, in one process or many: they share the
+ * shards through the lease table.
+ * @public
+ * @example
+ * ```ts
+ * const consumer = new KinesisConsumer({
+ *   streamName: 'orders',
+ *   applicationName: 'order-indexer',
+ *   initialPosition: 'TRIM_HORIZON',
+ *   handler: async (records, { shardId }) => { for (const r of records) await index(r); },
+ * });
+ * await consumer.start();
+ * process.once('SIGTERM', () => void consumer.stop());
+ * ```
+ */
+export class KinesisConsumer {
+  readonly events = new TypedEmitter<KinesisConsumerEvents>();
+  readonly workerId: string;
+  private readonly options: ResolvedConsumerOptions;
+  private readonly kinesis: KinesisClient;
+  private readonly dynamo: DynamoDBClient;
+  private readonly ownsKinesis: boolean;
+  private readonly ownsDynamo: boolean;
+  private readonly store: LeaseStore;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private state: State = 'new';
+  private scheduler: Scheduler | undefined;
+  private coordinator: LeaseCoordinator | undefined;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private readonly startAbort = new AbortController();
+
+  constructor(options: KinesisConsumerOptions) {
+    this.options = resolveConsumerOptions(options);
+    this.workerId = this.options.workerId;
+    this.clock = this.options.clock ?? systemClock;
+    this.log = childLogger(this.options.logger, { workerId: this.workerId });
+    this.ownsKinesis = options.kinesisClient === undefined;
+    this.kinesis = options.kinesisClient ?? new KinesisClient(options.kinesisClientConfig ?? {});
+    this.ownsDynamo = options.dynamoDBClient === undefined;
+    this.dynamo = options.dynamoDBClient ?? new DynamoDBClient(options.dynamoDBClientConfig ?? {});
+    this.store = new DynamoLeaseStore({
+      client: this.dynamo,
+      tableName: this.options.tableName,
+      coordinatorStateTableName: `${this.options.applicationName}-CoordinatorState`,
+      workerMetricsTableName: `${this.options.applicationName}-WorkerMetricStats`,
+      logger: this.log,
+    });
+  }
+
+  /** The lease table name. */
+  get tableName(): string {
+    return this.options.tableName;
+  }
+
+  /** Shard ids this worker is processing now. */
+  processingShardIds(): string[] {
+    return this.scheduler?.processingShardIds() ?? [];
+  }
+
+  /** Lease keys this worker holds now (including finished shards awaiting cleanup). */
+  heldLeaseKeys(): string[] {
+    return this.coordinator?.heldLeases().map((l) => l.leaseKey) ?? [];
+  }
+
+  /**
+   * Creates the lease table if needed, checks that no Java KCL 3.x fleet runs on it, creates the
+   * leases for the stream's shards and starts taking and processing them. Resolves once running.
+   */
+  start(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') {
+      return Promise.reject(new ClosedError('KinesisConsumer'));
+    }
+    this.startPromise ??= this.doStart().catch(async (error: unknown) => {
+      this.state = 'stopped';
+      await this.scheduler?.abort().catch(() => undefined);
+      this.destroyClients();
+      throw error;
+    });
+    return this.startPromise;
+  }
+
+  /**
+   * Graceful stop: stop taking leases, let each processor finish its batch and handle
+   * `shutdownRequested` (checkpoint there), then release every lease so other workers take the
+   * shards at once. Idempotent; concurrent calls share one promise.
+   */
+  stop(): Promise<void> {
+    this.stopPromise ??= (async () => {
+      const wasStarting = this.state === 'starting';
+      this.state = 'stopping';
+      this.startAbort.abort();
+      if (wasStarting) await this.startPromise?.catch(() => undefined);
+      await this.scheduler?.stop();
+      await this.options.metrics.flush?.().catch(() => undefined);
+      this.destroyClients();
+      this.state = 'stopped';
+      this.events.emit('stopped', { workerId: this.workerId });
+    })();
+    return this.stopPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    this.state = 'starting';
+    const signal = this.startAbort.signal;
+    const o = this.options;
+    await this.store.ensureTable({ signal });
+    await this.checkFleet(signal);
+    const stream =
+      o.streamArn !== undefined
+        ? { streamArn: o.streamArn, streamName: o.streamName }
+        : { streamName: o.streamName, streamArn: await this.describeStreamArn(signal) };
+    const dims = { WorkerIdentifier: this.workerId };
+    this.coordinator = new LeaseCoordinator({
+      store: this.store,
+      workerId: this.workerId,
+      taker: {
+        failoverTimeMs: o.failoverTimeMs,
+        maxLeasesForWorker: o.maxLeasesForWorker,
+        maxLeasesToStealAtOneTime: o.maxLeasesToStealAtOneTime,
+        enablePriorityLeaseAssignment: true,
+      },
+      renewIntervalMs: o.leaseRenewIntervalMs,
+      takerIntervalMs: o.leaseTakerIntervalMs,
+      clock: this.clock,
+      random: o.random,
+      logger: this.log,
+      metrics: o.metrics,
+      metricDimensions: dims,
+    });
+    const workerEvents = new TypedEmitter<ShardWorkerEvents>();
+    this.forwardEvents(workerEvents, this.coordinator);
+    const createProcessor =
+      o.processorFactory ??
+      ((): ReturnType<typeof processorFromHandler> =>
+        processorFromHandler(o.handler!, o.handlerOptions));
+    this.scheduler = new Scheduler({
+      store: this.store,
+      coordinator: this.coordinator,
+      lister: new ShardLister(this.kinesis, stream),
+      reader: new KinesisShardReader(
+        stream.streamArn !== undefined
+          ? { client: this.kinesis, streamArn: stream.streamArn }
+          : { client: this.kinesis, streamName: o.streamName ?? '' },
+      ),
+      createProcessor,
+      worker: o.worker,
+      workerEvents,
+      initialPosition: o.initialPosition,
+      childInitialPosition: o.childInitialPosition,
+      shardSyncIntervalMs: o.shardSyncIntervalMs,
+      failoverTimeMs: o.failoverTimeMs,
+      shutdownGraceMs: o.shutdownGraceMs,
+      clock: this.clock,
+      random: o.random,
+      logger: this.log,
+      metrics: o.metrics,
+      metricDimensions: { StreamName: o.streamName ?? o.streamArn ?? '', ...dims },
+    });
+    this.scheduler.events.on('error', (e) => this.events.emit('error', e));
+    for (const name of [
+      'shardStarted',
+      'shardFinished',
+      'leasesCreated',
+      'leaseDeleted',
+      'hashRangeHole',
+    ] as const) {
+      this.scheduler.events.on(name, (payload) => this.events.emit(name, payload as never));
+    }
+    await this.scheduler.start(signal);
+    this.state = 'running';
+    this.events.emit('started', { workerId: this.workerId });
+  }
+
+  /** Refuses a lease table that a live Java KCL 3.x fleet coordinates (see core/leaseMode.ts). */
+  private async checkFleet(signal: AbortSignal): Promise<void> {
+    const clientVersion = await this.store.getClientVersionState?.({ signal });
+    if (clientVersion === undefined) return;
+    const heartbeats = (await this.store.listWorkerHeartbeats?.({ signal })) ?? [];
+    const input = {
+      clientVersion,
+      heartbeats,
+      nowEpochMs: this.clock.now(),
+      workerId: this.workerId,
+    };
+    let decision = decideFleetMode(input);
+    if (decision.decision === 'observe') {
+      this.log.info(decision.reason);
+      const first = await this.store.listLeases({ signal });
+      await this.clock.sleep(this.options.failoverTimeMs, signal);
+      const second = await this.store.listLeases({ signal });
+      decision = decideFleetMode({
+        ...input,
+        nowEpochMs: this.clock.now(),
+        activeLeaseOwners: activeOwners(first, second),
+      });
+    }
+    if (decision.decision === 'refuse')
+      throw new FleetConflictError(decision.message, decision.liveWorkers);
+    if (decision.decision === 'join' && decision.warning) this.log.warn(decision.warning);
+  }
+
+  private async describeStreamArn(signal: AbortSignal): Promise<string | undefined> {
+    const out = await this.kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: this.options.streamName }),
+      { abortSignal: signal },
+    );
+    return out.StreamDescriptionSummary?.StreamARN;
+  }
+
+  private forwardEvents(
+    workerEvents: TypedEmitter<ShardWorkerEvents>,
+    coordinator: LeaseCoordinator,
+  ): void {
+    const names: (keyof ShardWorkerEvents)[] = [
+      'stateChange',
+      'processorError',
+      'batchSkipped',
+      'batchDeadLettered',
+      'shardEnded',
+      'leaseLost',
+      'checkpointed',
+      'readThrottled',
+      'iteratorExpired',
+      'retrievalError',
+    ];
+    for (const name of names) {
+      if (name === 'leaseLost') continue;
+      workerEvents.on(name, (payload) => this.events.emit(name, payload as never));
+    }
+    coordinator.events.on('leaseTaken', (e) => this.events.emit('leaseTaken', e));
+    coordinator.events.on('leaseLost', (e) => this.events.emit('leaseLost', e));
+    coordinator.events.on('error', (e) => this.events.emit('error', e));
+  }
+
+  private destroyClients(): void {
+    // Only clients we created: a caller's client may be shared with the rest of its application.
+    if (this.ownsKinesis) this.kinesis.destroy();
+    if (this.ownsDynamo) this.dynamo.destroy();
+  }
+}
