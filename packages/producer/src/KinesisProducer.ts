@@ -23,7 +23,7 @@ import { KinesisWriter } from './adapters/kinesisWriter.js';
 import type { RecordWriter } from './adapters/kinesisWriter.js';
 import { BufferPool } from './bufferPool.js';
 import { Capacity } from './capacity.js';
-import { BatchPlanner } from './core/batchPlanner.js';
+import { BatchPlanner, SHARD_FLUSH_BYTES } from './core/batchPlanner.js';
 import { RATE_LIMITER_DEFAULTS } from './core/rateLimiter.js';
 import type { PendingRecord, PutResult } from './core/records.js';
 import { validateRecord } from './core/validate.js';
@@ -32,6 +32,7 @@ import { Dispatcher } from './dispatcher.js';
 import { BufferFullError, CloseTimeoutError, DeliveryFailedError } from './errors.js';
 import type { ProducerEvents } from './events.js';
 import { FlushTracker } from './flushTracker.js';
+import type { Epoch } from './flushTracker.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { SHARD_LIMITS, resolveProducerOptions } from './options.js';
 import type { KinesisProducerOptions, ResolvedProducerOptions } from './options.js';
@@ -175,6 +176,19 @@ export class KinesisProducer {
    * RecordExpiredError, DeliveryFailedError, CloseTimeoutError, or ClosedError.
    */
   put(record: UserRecordInput, options: PutOptions = {}): Promise<PutResult> {
+    // Fast path without the intermediate promise of offer() when there is room.
+    if (this.state === 'open' && this.capacity.waiting === 0) {
+      let valid;
+      try {
+        valid = validateRecord(record, this.opts.maxRecordSizeBytes);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (this.capacity.hasRoomNow(valid.sizeBytes)) {
+        this.capacity.take(valid.sizeBytes);
+        return this.accept(valid);
+      }
+    }
     return this.offer(record, options).then((o) => o.result);
   }
 
@@ -256,18 +270,11 @@ export class KinesisProducer {
         sizeBytes: valid.sizeBytes,
         arrivedAt: now,
         expiresAt: now + this.opts.recordTtl,
-        attempts: [],
+        failures: undefined,
         lastAttemptEnd: now,
-        settler: {
-          resolve: (r) => {
-            this.release(valid.sizeBytes, epoch);
-            resolve(r);
-          },
-          reject: (e) => {
-            this.release(valid.sizeBytes, epoch);
-            reject(e);
-          },
-        },
+        resolve,
+        reject,
+        epoch,
       };
       if (this.metrics.enabled) this.metrics.stream('UserRecordsReceived', 1, 'Count');
       const sealed = this.pool.add(record, now);
@@ -280,22 +287,34 @@ export class KinesisProducer {
     });
   }
 
-  private release(bytes: number, epoch: ReturnType<FlushTracker['enter']>): void {
-    this.capacity.release(bytes);
-    this.flushes.leave(epoch);
+  /** A user record is about to settle: give back its room and its flush count. */
+  private settled(record: PendingRecord): void {
+    this.capacity.release(record.sizeBytes);
+    this.flushes.leave(record.epoch as Epoch);
   }
 
-  /** A user record settled (dispatcher callback): nothing to do beyond the settler today. */
-  private settled(_record: PendingRecord): void {}
+  /** Settles a record with an error from here (not through the dispatcher). */
+  private rejectRecord(record: PendingRecord, error: Error): void {
+    this.settled(record);
+    record.reject(error);
+  }
 
   /** True when the queued Kinesis records fill a request: worth waking the loop early. */
   private batchReady(): boolean {
-    return this.pool.queuedCount >= this.opts.collectionMaxCount;
+    return (
+      (this.pool.lastShard?.queuedBytes ?? 0) >= SHARD_FLUSH_BYTES ||
+      this.pool.queuedCount >= this.opts.collectionMaxCount
+    );
   }
 
   private kick(): void {
     this.kicked = true;
-    this.wakeController?.abort();
+    const controller = this.wakeController;
+    if (controller) {
+      // Abort once: every abort() call builds a DOMException, which showed in profiles.
+      this.wakeController = undefined;
+      controller.abort();
+    }
   }
 
   /** The flush loop: seal what is due, send what the budgets allow, sleep until the next event. */
@@ -358,11 +377,12 @@ export class KinesisProducer {
     // Access denied, stream not found: records that have no shard cannot go anywhere.
     const name = (error as { name?: unknown }).name;
     for (const record of this.pool.takeUnrouted()) {
-      record.settler.reject(
+      this.rejectRecord(
+        record,
         new DeliveryFailedError(
           typeof name === 'string' ? name : 'ListShardsFailed',
           'the stream cannot be listed',
-          record.attempts,
+          record.failures ?? [],
           { cause: error, context: { streamName: this.opts.streamLabel } },
         ),
       );
@@ -385,8 +405,8 @@ export class KinesisProducer {
     deadline.abort();
     if (timedOut) {
       const error = (record: PendingRecord): CloseTimeoutError =>
-        new CloseTimeoutError(record.attempts, { streamName: this.opts.streamLabel });
-      for (const record of this.pool.takeAll()) record.settler.reject(error(record));
+        new CloseTimeoutError(record.failures ?? [], { streamName: this.opts.streamLabel });
+      for (const record of this.pool.takeAll()) this.rejectRecord(record, error(record));
       this.dispatcher.abandon((record) => error(record));
     }
     this.state = 'closed';

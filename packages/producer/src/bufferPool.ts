@@ -53,8 +53,13 @@ export class BufferPool {
       this.unrouted.push(record);
       return 0;
     }
-    return this.shard(shardId, now).add(record);
+    const shard = this.shard(shardId, now);
+    this.lastShard = shard;
+    return shard.add(record);
   }
+
+  /** The shard the last `add` went to. */
+  lastShard: ShardBuffer | undefined;
 
   /** Routes records to be sent again ahead of younger ones (wrong shard, changed shard). */
   readmit(items: readonly PendingRecord[], now: number): void {

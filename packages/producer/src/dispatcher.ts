@@ -24,6 +24,7 @@ export interface DispatcherDeps {
   readonly metrics: MetricsRecorder;
   readonly emitter: TypedEmitter<ProducerEvents>;
   readonly logger: Logger;
+  /** Gives back the buffer room and flush count of a record that settled. */
   readonly settle: (record: PendingRecord) => void;
   readonly wake: () => void;
   readonly requestRefresh: (reason: string, observedAt: number) => void;
@@ -177,16 +178,15 @@ export class Dispatcher {
     }
     // Stored on a shard whose range does not hold every record: a KCL consumer drops the whole
     // aggregate there, so every record in it is sent again.
+    const message = `landed on ${shardId}, predicted ${record.shardId}`;
     for (const item of record.items) {
-      const last = item.attempts[item.attempts.length - 1];
-      if (last) {
-        item.attempts[item.attempts.length - 1] = {
-          ...last,
-          successful: false,
-          errorCode: WRONG_SHARD,
-          errorMessage: `landed on ${shardId}, predicted ${record.shardId}`,
-        };
-      }
+      (item.failures ??= []).push({
+        delayMs: 0,
+        durationMs: 0,
+        errorCode: WRONG_SHARD,
+        errorMessage: message,
+        successful: false,
+      });
     }
     this.deps.metrics.error(WRONG_SHARD, record.shardId);
     this.failed(record, 'retriable', WRONG_SHARD, `landed on ${shardId}`, undefined, now, true);
@@ -206,15 +206,15 @@ export class Dispatcher {
       if (m.enabled) {
         m.shard('UserRecordsPut', shardId, 1, 'Count');
         m.shard('UserRecordsDataPut', shardId, item.data.length, 'Bytes');
-        m.shard('RetriesPerRecord', shardId, item.attempts.length - 1, 'Count');
+        m.shard('RetriesPerRecord', shardId, item.failures?.length ?? 0, 'Count');
       }
-      item.settler.resolve({
+      this.deps.settle(item);
+      item.resolve({
         shardId,
         sequenceNumber,
         subSequenceNumber: aggregated ? i : 0,
-        attempts: item.attempts.length,
+        attempts: (item.failures?.length ?? 0) + 1,
       });
-      this.deps.settle(item);
     }
   }
 
@@ -248,7 +248,7 @@ export class Dispatcher {
       return;
     }
     for (const item of record.items) {
-      const error = new DeliveryFailedError(code, message, item.attempts, {
+      const error = new DeliveryFailedError(code, message, item.failures ?? [], {
         cause,
         retriable: kind !== 'fatal',
         context: { streamName: o.streamLabel, shardId: record.shardId },
@@ -260,7 +260,7 @@ export class Dispatcher {
   private expireRecord(items: readonly PendingRecord[], shardId: string | undefined): void {
     for (const item of items) {
       if (shardId !== undefined) this.deps.metrics.shard('UserRecordExpired', shardId, 1, 'Count');
-      const error = new RecordExpiredError(item.attempts, {
+      const error = new RecordExpiredError(item.failures ?? [], {
         streamName: this.deps.options.streamLabel,
         ...(shardId !== undefined && { shardId }),
       });
@@ -270,8 +270,8 @@ export class Dispatcher {
 
   private reject(item: PendingRecord, error: Error, shardId: string | undefined): void {
     if (shardId !== undefined) this.deps.metrics.shard('UserRecordsPut', shardId, 0, 'Count');
-    item.settler.reject(error);
     this.deps.settle(item);
+    item.reject(error);
     this.deps.emitter.emit('recordFailed', { shardId, error });
   }
 
@@ -295,15 +295,20 @@ export class Dispatcher {
     errorMessage: string | undefined,
   ): void {
     const end = sentAt + durationMs;
-    for (const item of record.items) {
+    const items = record.items;
+    if (errorCode === undefined) {
+      for (let i = 0; i < items.length; i++) items[i]!.lastAttemptEnd = end;
+      return;
+    }
+    for (const item of items) {
       const attempt: Attempt = {
         delayMs: sentAt - item.lastAttemptEnd,
         durationMs,
         errorCode,
         errorMessage,
-        successful: errorCode === undefined,
+        successful: false,
       };
-      item.attempts.push(attempt);
+      (item.failures ??= []).push(attempt);
       item.lastAttemptEnd = end;
     }
   }

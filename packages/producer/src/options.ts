@@ -178,7 +178,7 @@ const RANGES: Record<NumericKey, readonly [number, number]> = {
   recordMaxBufferedTime: [0, 3_600_000],
   // Clamped so that arrival + TTL cannot overflow into the past (maxwell PR #2147).
   recordTtl: [100, 86_400_000],
-  rateLimit: [1, 1000],
+  rateLimit: [1, 1_000_000],
   maxConnections: [1, 256],
   requestTimeout: [100, 600_000],
   connectTimeout: [100, 300_000],

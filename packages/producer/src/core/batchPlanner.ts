@@ -11,6 +11,14 @@ import type { ShardRateLimiter } from './rateLimiter.js';
 import type { OutboundRecord } from './records.js';
 import type { ShardBuffer } from './shardBuffer.js';
 
+/**
+ * Queued bytes of one shard that make a request worth sending before anything is due: the KPL's
+ * collector predicate (256 KiB for one shard flushes the collector). Keeps the buffer, and the
+ * garbage collector's work, small at high rates.
+ * @internal
+ */
+export const SHARD_FLUSH_BYTES = 256 * 1024;
+
 /** @internal */
 export interface BatchLimits {
   readonly maxEntries: number;
@@ -112,7 +120,8 @@ export class BatchPlanner {
       bytes += shard.queuedBytes;
       if (this.limits.preserveOrder && shard.inFlight > 0) continue;
       const c = shard.peek(now, this.limits.preserveOrder);
-      if (c && c.record.dueAt <= now && c.record.notBefore <= now) {
+      const full = shard.queuedBytes >= SHARD_FLUSH_BYTES;
+      if (c && (full || c.record.dueAt <= now) && c.record.notBefore <= now) {
         if (limiterOf(shard).canSend(c.record.sizeBytes, now)) return true;
       }
     }

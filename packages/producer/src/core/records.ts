@@ -27,12 +27,6 @@ export interface PutResult {
   readonly attempts: number;
 }
 
-/** Callbacks settling one put() promise. @internal */
-export interface Settler {
-  resolve(result: PutResult): void;
-  reject(error: Error): void;
-}
-
 /** A validated user record waiting to be durably put. @internal */
 export interface PendingRecord {
   readonly partitionKey: string;
@@ -44,10 +38,15 @@ export interface PendingRecord {
   readonly sizeBytes: number;
   readonly arrivedAt: number;
   readonly expiresAt: number;
-  readonly attempts: Attempt[];
+  /** Failed attempts so far; allocated on the first failure (most records never need it). */
+  failures: Attempt[] | undefined;
   /** End of the last attempt (or arrival), for Attempt.delayMs and BufferingTime. */
   lastAttemptEnd: number;
-  readonly settler: Settler;
+  /** Settle the put() promise. Call through the producer, which also gives back buffer room. */
+  readonly resolve: (result: PutResult) => void;
+  readonly reject: (error: Error) => void;
+  /** The flush epoch the record counts in (opaque here). */
+  readonly epoch: unknown;
 }
 
 /** A Kinesis record ready to be sent: an aggregate of user records, or one user record raw. @internal */

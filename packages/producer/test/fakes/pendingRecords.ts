@@ -24,11 +24,10 @@ export function pending(
     sizeBytes: bytes.length + Buffer.byteLength(partitionKey),
     arrivedAt,
     expiresAt: arrivedAt + (options.ttl ?? 30_000),
-    attempts: [],
+    failures: undefined,
     lastAttemptEnd: arrivedAt,
-    settler: {
-      resolve: (r) => settled.results.push(r),
-      reject: (e) => settled.errors.push(e),
-    },
+    resolve: (r) => settled.results.push(r),
+    reject: (e) => settled.errors.push(e),
+    epoch: undefined,
   };
 }
