@@ -14,20 +14,18 @@ import {
   validatePartitionKey,
 } from '../hashKey.js';
 import { DEFAULT_AGGREGATION_MAX_BYTES, MAX_CONFIGURABLE_RECORD_BYTES } from '../limits.js';
-import {
-  AGGREGATE_PARTITION_KEY,
-  AGGREGATION_MAGIC,
-  AGGREGATION_OVERHEAD_BYTES,
-  TAG_DATA,
-  TAG_EXPLICIT_HASH_KEY_INDEX,
-  TAG_EXPLICIT_HASH_KEY_TABLE,
-  TAG_PARTITION_KEY_INDEX,
-  TAG_PARTITION_KEY_TABLE,
-  TAG_RECORDS,
-  md5,
-  varintSize,
-  writeVarint,
-} from './format.js';
+import { AGGREGATE_PARTITION_KEY, AGGREGATION_MAGIC, md5 } from './format.js';
+
+// Protobuf tags (field number << 3 | wire type), kpl.md §1.2. Module-local, as are the varint
+// helpers below: the hot loops then make no cross-module binding lookups (measured: transpilers
+// turn those into getter calls, about a tenth of the encode time).
+const TAG_PARTITION_KEY_TABLE = 0x0a;
+const TAG_EXPLICIT_HASH_KEY_TABLE = 0x12;
+const TAG_RECORDS = 0x1a;
+const TAG_PARTITION_KEY_INDEX = 0x08;
+const TAG_EXPLICIT_HASH_KEY_INDEX = 0x10;
+const TAG_DATA = 0x1a;
+const FIXED_OVERHEAD = 20;
 
 /** A user record as the aggregator takes it. @public */
 export interface AggregatorRecordInput {
@@ -99,10 +97,16 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   /** -1 for a record without an explicit hash key. */
   private ehkIndexes: number[] = [];
   private pkIndex = new Map<string, number>();
-  private pkTable: string[] = [];
-  private pkByteLengths: number[] = [];
   private ehkIndex = new Map<string, number>();
-  private ehkTable: string[] = [];
+  /**
+   * The encoded key tables (tag, length, UTF-8 bytes per entry), kept as strings with one char
+   * per byte and grown on each new key. encode() then writes each table with one native latin1
+   * write: measured several times faster than writing key by key.
+   */
+  private pkSection = '';
+  private ehkSection = '';
+  /** The first record's canonical explicit hash key, if it had one (routes the aggregate). */
+  private firstEhk: string | undefined;
   /** Length of the protobuf AggregatedRecord for the current items. */
   private bodyBytes = 0;
   private encoded: AggregatedKinesisRecord | undefined;
@@ -151,7 +155,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const n = this.items.length;
     if (n === 0) return 0;
     if (n === 1) return this.datas[0]!.length;
-    return AGGREGATION_OVERHEAD_BYTES + this.bodyBytes;
+    return FIXED_OVERHEAD + this.bodyBytes;
   }
 
   /** The added records in aggregate order (index = sub-sequence number). Not mutated by later calls. */
@@ -165,9 +169,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
    */
   sizeWith(record: AggregatorRecordInput): number {
     const delta = this.prepare(record);
-    return this.items.length === 0
-      ? this.pData.length
-      : AGGREGATION_OVERHEAD_BYTES + this.bodyBytes + delta;
+    return this.items.length === 0 ? this.pData.length : FIXED_OVERHEAD + this.bodyBytes + delta;
   }
 
   /** Whether `add(record)` would accept the record. */
@@ -189,22 +191,22 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const n = this.items.length;
     if (n > 0) {
       if (n >= this.maxCount) return false;
-      if (AGGREGATION_OVERHEAD_BYTES + this.bodyBytes + delta > this.maxBytes) return false;
+      if (FIXED_OVERHEAD + this.bodyBytes + delta > this.maxBytes) return false;
     }
-    let pkIdx = this.pPkIdx;
+    const pkIdx = this.pPkIdx;
     if (this.pPkNew) {
-      pkIdx = this.pkTable.length;
-      this.pkIndex.set(record.partitionKey, pkIdx);
-      this.pkTable.push(record.partitionKey);
-      this.pkByteLengths.push(this.pPkBytes);
+      const pk = record.partitionKey;
+      this.pkIndex.set(pk, pkIdx);
+      const bytes = this.pPkBytes === pk.length ? pk : Buffer.from(pk, 'utf8').toString('latin1');
+      this.pkSection += TABLE_PK_TAG_CHAR + varintChars(this.pPkBytes) + bytes;
     }
-    let ehkIdx = this.pEhkIdx;
+    const ehkIdx = this.pEhkIdx;
     if (this.pEhkNew) {
       const ehk = this.pEhk!;
-      ehkIdx = this.ehkTable.length;
       this.ehkIndex.set(ehk, ehkIdx);
-      this.ehkTable.push(ehk);
+      this.ehkSection += TABLE_EHK_TAG_CHAR + varintChars(ehk.length) + ehk;
     }
+    if (n === 0) this.firstEhk = this.pEhk;
     this.items.push(record);
     this.datas.push(this.pData);
     this.pkIndexes.push(pkIdx);
@@ -229,10 +231,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
         'cannot build a Kinesis record from an empty aggregator',
       );
     }
-    const firstEhkIdx = this.ehkIndexes[0]!;
-    const firstPk = this.pkTable[0]!;
-    const explicitHashKey =
-      firstEhkIdx >= 0 ? this.ehkTable[firstEhkIdx]! : partitionKeyToHashKey(firstPk).toString(10);
+    const firstPk = this.items[0]!.partitionKey;
+    const explicitHashKey = this.firstEhk ?? partitionKeyToHashKey(firstPk).toString(10);
     this.encoded =
       n === 1
         ? { partitionKey: firstPk, explicitHashKey, data: this.datas[0]!, aggregated: false }
@@ -252,10 +252,10 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     this.pkIndexes = [];
     this.ehkIndexes = [];
     this.pkIndex = new Map();
-    this.pkTable = [];
-    this.pkByteLengths = [];
     this.ehkIndex = new Map();
-    this.ehkTable = [];
+    this.pkSection = '';
+    this.ehkSection = '';
+    this.firstEhk = undefined;
     this.bodyBytes = 0;
     this.encoded = undefined;
   }
@@ -278,7 +278,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     if (knownPk === undefined) {
       const pkBytes = Buffer.byteLength(pk, 'utf8');
       this.pPkNew = true;
-      this.pPkIdx = this.pkTable.length;
+      this.pPkIdx = this.pkIndex.size;
       this.pPkBytes = pkBytes;
       delta += 1 + varintSize(pkBytes) + pkBytes;
     } else {
@@ -303,7 +303,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
       this.pEhk = ehk;
       if (known === undefined) {
         this.pEhkNew = true;
-        this.pEhkIdx = this.ehkTable.length;
+        this.pEhkIdx = this.ehkIndex.size;
         delta += 1 + varintSize(ehk.length) + ehk.length;
       } else {
         this.pEhkNew = false;
@@ -321,20 +321,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const out = Buffer.allocUnsafe(bodyEnd + 16);
     out.set(AGGREGATION_MAGIC, 0);
     let o = 4;
-    const pkTable = this.pkTable;
-    const pkByteLengths = this.pkByteLengths;
-    for (let i = 0; i < pkTable.length; i++) {
-      const len = pkByteLengths[i]!;
-      out[o++] = TAG_PARTITION_KEY_TABLE;
-      o = writeVarint(out, o, len);
-      o = writeString(out, o, pkTable[i]!, len);
-    }
-    const ehkTable = this.ehkTable;
-    for (const ehk of ehkTable) {
-      out[o++] = TAG_EXPLICIT_HASH_KEY_TABLE;
-      o = writeVarint(out, o, ehk.length);
-      o = writeString(out, o, ehk, ehk.length);
-    }
+    o += out.write(this.pkSection, o, 'latin1');
+    o += out.write(this.ehkSection, o, 'latin1');
     const datas = this.datas;
     const pkIndexes = this.pkIndexes;
     const ehkIndexes = this.ehkIndexes;
@@ -367,11 +355,44 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   }
 }
 
-/** Writes a string whose UTF-8 length is known; ASCII is copied char by char (faster for short keys). */
-function writeString(out: Buffer, offset: number, value: string, byteLength: number): number {
-  if (byteLength === value.length) {
-    for (let i = 0; i < byteLength; i++) out[offset + i] = value.charCodeAt(i);
-    return offset + byteLength;
+const TABLE_PK_TAG_CHAR = String.fromCharCode(TAG_PARTITION_KEY_TABLE);
+const TABLE_EHK_TAG_CHAR = String.fromCharCode(TAG_EXPLICIT_HASH_KEY_TABLE);
+
+/** A varint as a string of one char per byte, for the latin1-encoded key tables. */
+function varintChars(value: number): string {
+  if (value < 0x80) return String.fromCharCode(value);
+  let chars = '';
+  let v = value;
+  while (v >= 0x80) {
+    chars += String.fromCharCode((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
   }
-  return offset + out.write(value, offset, byteLength, 'utf8');
+  return chars + String.fromCharCode(v);
+}
+
+/** Bytes in the base-128 varint encoding of a non-negative integer below 2^53. */
+function varintSize(value: number): number {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
+  if (value < 0x10000000) return 4;
+  let size = 4;
+  let rest = Math.floor(value / 0x10000000);
+  while (rest > 0) {
+    size++;
+    rest = Math.floor(rest / 0x80);
+  }
+  return size;
+}
+
+/** Writes `value` (< 2^53) as a varint at `offset`; returns the offset after it. */
+function writeVarint(out: Uint8Array, offset: number, value: number): number {
+  let o = offset;
+  let v = value;
+  while (v >= 0x80) {
+    out[o++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[o++] = v;
+  return o;
 }

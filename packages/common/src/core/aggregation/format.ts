@@ -20,41 +20,6 @@ export const DIGEST_BYTES = 16;
  */
 export const AGGREGATE_PARTITION_KEY = 'a';
 
-// Protobuf tags (field number << 3 | wire type), kpl.md §1.2.
-export const TAG_PARTITION_KEY_TABLE = 0x0a;
-export const TAG_EXPLICIT_HASH_KEY_TABLE = 0x12;
-export const TAG_RECORDS = 0x1a;
-export const TAG_PARTITION_KEY_INDEX = 0x08;
-export const TAG_EXPLICIT_HASH_KEY_INDEX = 0x10;
-export const TAG_DATA = 0x1a;
-
-/** Bytes in the base-128 varint encoding of a non-negative integer below 2^53. */
-export function varintSize(value: number): number {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  let size = 4;
-  let rest = Math.floor(value / 0x10000000);
-  while (rest > 0) {
-    size++;
-    rest = Math.floor(rest / 0x80);
-  }
-  return size;
-}
-
-/** Writes `value` (< 2^53) as a varint at `offset`; returns the offset after it. */
-export function writeVarint(out: Uint8Array, offset: number, value: number): number {
-  let o = offset;
-  let v = value;
-  while (v >= 0x80) {
-    out[o++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[o++] = v;
-  return o;
-}
-
 const oneShotHash = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer })
   .hash;
 

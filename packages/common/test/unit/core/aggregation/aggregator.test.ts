@@ -13,6 +13,9 @@ import type { AggregatorRecordInput } from '@kinesis-kit/common';
 import { recordArb, recordsArb } from './arbitraries';
 import type { TestRecord } from './arbitraries';
 
+// Property runs take well under a second alone, but several seconds on a loaded 2-core CI box.
+jest.setTimeout(60_000);
+
 const SEQ = '1';
 
 function rec(

@@ -22,6 +22,9 @@ import { recordsArb } from './arbitraries';
 import type { TestRecord } from './arbitraries';
 import { aggDecode, aggEncode } from './awsKinesisAgg';
 
+// Property runs take well under a second alone, but several seconds on a loaded 2-core CI box.
+jest.setTimeout(60_000);
+
 /** A canonical array index (0..2^32-2): what Object.keys() lists first, in numeric order. */
 function isArrayIndexLike(key: string | undefined): boolean {
   return key !== undefined && /^(0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
