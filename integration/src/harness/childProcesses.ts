@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { runInThisContext } from 'node:vm';
 import { removePidFile, writePidFile } from './pidFiles.js';
 
 /** How a managed child ended. @internal */
@@ -39,8 +40,13 @@ const DEFAULT_GRACE_MS = 3000;
 const live = new Set<ChildProcess>();
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+// Inside a jest test the global `process` is a copy whose `exit` and signal events never fire, so
+// handlers installed on it would never run. The vm module belongs to the main context, where
+// `process` is the real one (outside jest this is simply the same object).
+const realProcess = runInThisContext('process') as NodeJS.Process;
+
 /**
- * Spawns an emulator and registers it so it dies with us. While any child lives, this process has
+ * Spawns an emulator and registers it so it dies with us, without keeping this process alive. While any child lives, this process has
  * an `exit` handler (synchronous SIGKILL: nothing async can run there, and the emulators are
  * in-memory, so nothing is lost) and SIGINT/SIGTERM/SIGHUP handlers that kill the children and then
  * re-raise the signal, so the default "terminate" behaviour is kept. A pid file covers SIGKILL.
@@ -59,6 +65,11 @@ export function spawnManaged(options: SpawnManagedOptions): ManagedChild {
   };
   child.stdout?.on('data', capture);
   child.stderr?.on('data', capture);
+  // An emulator never keeps this process alive by itself: a test that forgets stop() must not
+  // hang jest. The exit handler below still kills it when the process ends.
+  child.unref();
+  unrefStream(child.stdout);
+  unrefStream(child.stderr);
 
   let done = false;
   const exited = new Promise<ChildExit>((resolve) => {
@@ -77,6 +88,8 @@ export function spawnManaged(options: SpawnManagedOptions): ManagedChild {
   const stop = (graceMs = DEFAULT_GRACE_MS): Promise<void> => {
     stopping ??= (async () => {
       if (done) return;
+      // Referenced again so a script that awaits stop() is not ended before the exit arrives.
+      child.ref();
       child.kill('SIGTERM');
       // kinesis-local ignores SIGTERM after a failed bind; the grace timer then escalates.
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -99,6 +112,11 @@ export function spawnManaged(options: SpawnManagedOptions): ManagedChild {
 /** Number of emulator children this process currently owns (for tests of the cleanup). @internal */
 export function liveChildCount(): number {
   return live.size;
+}
+
+function unrefStream(stream: unknown): void {
+  // stdio pipes are net.Socket instances at run time, though typed as plain streams.
+  (stream as { unref?: () => void } | null)?.unref?.();
 }
 
 function register(child: ChildProcess, label: string, marker: string): void {
@@ -125,15 +143,15 @@ function onSignal(signal: NodeJS.Signals): void {
   killAllSync();
   uninstallHandlers();
   // Re-raise: with our listener gone the default action (or someone else's handler) applies.
-  process.kill(process.pid, signal);
+  realProcess.kill(realProcess.pid, signal);
 }
 
 function installHandlers(): void {
-  process.on('exit', killAllSync);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  realProcess.on('exit', killAllSync);
+  for (const signal of SIGNALS) realProcess.on(signal, onSignal);
 }
 
 function uninstallHandlers(): void {
-  process.off('exit', killAllSync);
-  for (const signal of SIGNALS) process.off(signal, onSignal);
+  realProcess.off('exit', killAllSync);
+  for (const signal of SIGNALS) realProcess.off(signal, onSignal);
 }

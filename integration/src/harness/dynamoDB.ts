@@ -21,6 +21,8 @@ export interface DynamoDBOptions {
   /** @defaultValue 60000 (a cold JVM on a busy 2-core machine can take several seconds) */
   readonly startTimeoutMs?: number;
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
+  /** The Java launcher, e.g. `${JAVA_HOME}/bin/java`. @defaultValue 'java' (from the PATH) */
+  readonly javaCommand?: string;
 }
 
 const MIN_JAVA = 17;
@@ -39,7 +41,7 @@ const MIN_JAVA = 17;
 export async function startDynamoDB(options: DynamoDBOptions = {}): Promise<DynamoDBEmulator> {
   const choice = options.engine ?? 'auto';
   if (choice === 'dynalite') return startDynalite();
-  const java = javaMajorVersion();
+  const java = javaMajorVersion(options.javaCommand);
   if (java !== undefined && java >= MIN_JAVA) return startDynamoDBLocal(options);
   if (choice === 'dynamodb-local') {
     throw new Error(
@@ -58,7 +60,7 @@ async function startDynamoDBLocal(options: DynamoDBOptions): Promise<DynamoDBEmu
   const lib = dynamoDBLocalLibDir();
   const child = spawnManaged({
     label: 'dynamodb-local',
-    command: 'java',
+    command: options.javaCommand ?? 'java',
     args: [
       // C1 only, serial GC and class-data sharing cut the JVM's start from ~3.8 s to ~2.7 s here;
       // the tests' load is far too small for the C2 compiler to pay off.
@@ -136,8 +138,8 @@ async function startDynalite(): Promise<DynamoDBEmulator> {
  * The `java -version` major version, or undefined when there is no runnable `java`.
  * @internal
  */
-export function javaMajorVersion(): number | undefined {
-  const result = spawnSync('java', ['-version'], { encoding: 'utf8', timeout: 15_000 });
+export function javaMajorVersion(javaCommand = 'java'): number | undefined {
+  const result = spawnSync(javaCommand, ['-version'], { encoding: 'utf8', timeout: 15_000 });
   if (result.error !== undefined || result.status !== 0) return undefined;
   return parseJavaMajorVersion(`${result.stderr}${result.stdout}`);
 }

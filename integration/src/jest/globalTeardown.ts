@@ -1,13 +1,7 @@
-import type { Emulators } from '../harness/emulators.js';
-import { EMULATORS_GLOBAL } from './globalSetup.js';
+import { require as tsxRequire } from 'tsx/cjs/api';
+import type * as Lifecycle from './lifecycle.js';
 
-/**
- * Stops what globalSetup started. Runs after failing tests too; for interrupted or killed runs the
- * harness's exit/signal handlers and pid files take over.
- */
-export default async function globalTeardown(): Promise<void> {
-  const store = globalThis as Record<string, unknown>;
-  const emulators = store[EMULATORS_GLOBAL] as Emulators | undefined;
-  store[EMULATORS_GLOBAL] = undefined;
-  await emulators?.stop();
-}
+// See globalSetup.ts for why the hook loads its module through tsx.
+const { teardownEmulators } = tsxRequire('./lifecycle.ts', __filename) as typeof Lifecycle;
+
+export default teardownEmulators;
