@@ -156,7 +156,9 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     problems.push({ field: 'streamName', message: 'streamName or streamArn is required' });
   }
   const applicationName = str('applicationName', o.applicationName, true) ?? '';
-  const tableName = str('tableName', o.tableName ?? applicationName, true) ?? '';
+  // Derived from the application name unless given; a bad application name is reported once.
+  const tableName =
+    o.tableName === undefined ? applicationName : (str('tableName', o.tableName, true) ?? '');
   if (tableName !== '' && !TABLE_NAME.test(tableName)) {
     problems.push({
       field: o.tableName === undefined ? 'applicationName' : 'tableName',
@@ -170,11 +172,7 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
   if (
     initialPosition !== 'LATEST' &&
     initialPosition !== 'TRIM_HORIZON' &&
-    !(
-      typeof initialPosition === 'object' &&
-      initialPosition.timestamp instanceof Date &&
-      !Number.isNaN(initialPosition.timestamp.getTime())
-    )
+    !(typeof initialPosition === 'object' && validTimestamp(initialPosition.timestamp))
   ) {
     problems.push({
       field: 'initialPosition',
@@ -278,9 +276,10 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     for (const key of WORKER_KEYS) if (o[key] !== undefined) picked[key] = o[key];
     worker = resolveShardWorkerOptions({
       ...(picked as Partial<ShardWorkerOptions>),
-      ...(typeof initialPosition === 'object' && {
-        initialPositionTimestamp: initialPosition.timestamp,
-      }),
+      ...(typeof initialPosition === 'object' &&
+        validTimestamp(initialPosition.timestamp) && {
+          initialPositionTimestamp: initialPosition.timestamp,
+        }),
     });
   } catch (error) {
     if (error instanceof ConfigurationError) problems.push(...error.problems);
@@ -313,4 +312,8 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     clock: o.clock,
     random: o.random ?? Math.random,
   };
+}
+
+function validTimestamp(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
 }
