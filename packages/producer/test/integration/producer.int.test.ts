@@ -152,8 +152,8 @@ describe('KinesisProducer on kinesis-local', () => {
     expect(reasons[4]).toBeInstanceOf(RecordTooLargeError);
     expect(reasons[4]!.message).toContain('1048576');
     // Exactly at the limit (data + key = 1 MiB) is accepted by the service.
-    expect(outcomes[5]!.status).toBe('fulfilled');
-    expect(outcomes[6]!.status).toBe('fulfilled');
+    expect(outcomes[5].status).toBe('fulfilled');
+    expect(outcomes[6].status).toBe('fulfilled');
   });
 
   it('rejects with the AWS error as cause when the stream does not exist', async () => {
