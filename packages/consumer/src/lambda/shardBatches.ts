@@ -69,21 +69,32 @@ export function toUserRecords(
 ): LambdaUserRecord[] {
   const { shardId, eventSourceARN, eventID, approximateArrivalTimestamp } = record;
   const users = deaggregate(record, hashRange === undefined ? {} : { hashRange });
-  return users.map((u) => ({
-    // deaggregate returns views into the Buffer it was given; rewrap so the type is honest
-    // whatever Uint8Array subclass a view turns out to be (still no copy).
-    data: Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength),
-    partitionKey: u.partitionKey,
-    ...(u.explicitHashKey !== undefined && { explicitHashKey: u.explicitHashKey }),
-    sequenceNumber: u.sequenceNumber,
-    subSequenceNumber: u.subSequenceNumber,
-    aggregated: u.aggregated,
-    approximateArrivalTimestamp,
-    shardId,
-    eventSourceARN,
-    eventID,
-  }));
+  const out = new Array<LambdaUserRecord>(users.length);
+  for (let i = 0; i < users.length; i++) {
+    const u = users[i]!;
+    // Sub-records are subarrays of the Buffer deaggregate was given, so Buffers already; rewrap
+    // only if a plain Uint8Array ever comes back, so the type stays honest (still no copy).
+    const data = Buffer.isBuffer(u.data)
+      ? u.data
+      : Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength);
+    const user: Mutable<LambdaUserRecord> = {
+      data,
+      partitionKey: u.partitionKey,
+      sequenceNumber: u.sequenceNumber,
+      subSequenceNumber: u.subSequenceNumber,
+      aggregated: u.aggregated,
+      approximateArrivalTimestamp,
+      shardId,
+      eventSourceARN,
+      eventID,
+    };
+    if (u.explicitHashKey !== undefined) user.explicitHashKey = u.explicitHashKey;
+    out[i] = user;
+  }
+  return out;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Parses `event`, runs every shard through `runShard` one after the other and builds the

@@ -3,6 +3,7 @@
  * fails the whole invocation before the user's function runs (even for the valid records before
  * the bad one), since a record without a usable sequence number cannot be reported as a batch item.
  */
+import fc from 'fast-check';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import {
   kinesisBatchHandler,
@@ -66,7 +67,9 @@ describe('malformed events', () => {
     ['data with a bad character', 'Records[1].kinesis.data', /base64/, set('data', 'ab$d')],
     ['data with a bad length', 'Records[1].kinesis.data', /base64/, set('data', 'abcde')],
     ['data padded in the middle', 'Records[1].kinesis.data', /base64/, set('data', 'ab==abcd')],
-    ['data in URL-safe base64', 'Records[1].kinesis.data', /base64/, set('data', 'ab-_')],
+    ['data with a space', 'Records[1].kinesis.data', /base64/, set('data', 'ab c')],
+    ['data of padding only', 'Records[1].kinesis.data', /base64/, set('data', '====')],
+    ['data with too much padding', 'Records[1].kinesis.data', /base64/, set('data', 'A===')],
     ['no sequence number', 'Records[1].kinesis.sequenceNumber', /missing/, drop('sequenceNumber')],
     [
       'sequence number not decimal',
@@ -173,6 +176,46 @@ describe('malformed events', () => {
         field: 'Records[1].kinesis.data',
       },
     });
+  });
+
+  it('rejects base64 with any one character replaced by one outside the alphabet', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        fc.nat(),
+        fc.constantFrom(' ', '\n', '$', '.', '*', '!', 'é', '\u0000'),
+        (bytes, at, bad) => {
+          // Prepare
+          const text = Buffer.from(bytes).toString('base64');
+          const i = at % text.length;
+          const record = good(1);
+          record.kinesis.data = text.slice(0, i) + bad + text.slice(i + 1);
+          // Act
+          const error = thrownBy(() => parseKinesisStreamEvent({ Records: [record] }));
+          // Assess
+          expect(error).toMatchObject({ field: 'Records[0].kinesis.data' });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('decodes standard base64 exactly, and the URL-safe alphabet to the same bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        // Prepare
+        const standard = good(1);
+        standard.kinesis.data = Buffer.from(bytes).toString('base64');
+        const urlSafe = good(1);
+        urlSafe.kinesis.data = standard.kinesis.data.replaceAll('+', '-').replaceAll('/', '_');
+        // Act
+        const [a] = parseKinesisStreamEvent({ Records: [standard] });
+        const [b] = parseKinesisStreamEvent({ Records: [urlSafe] });
+        // Assess
+        expect(a!.data).toEqual(Buffer.from(bytes));
+        expect(b!.data).toEqual(Buffer.from(bytes));
+      }),
+    );
   });
 
   it('decodes a valid record: data, shard and fractional arrival seconds', () => {
