@@ -18,8 +18,8 @@ export interface WireEntry {
 export interface WireResultEntry {
   readonly SequenceNumber?: string;
   readonly ShardId?: string;
-  readonly ErrorCode?: string;
-  readonly ErrorMessage?: string;
+  readonly ErrorCode?: string | null;
+  readonly ErrorMessage?: string | null;
 }
 
 /** What happens to one entry. @public */
@@ -114,7 +114,8 @@ export function spliceResults(
   const records = outcomes.map((outcome): WireResultEntry => {
     if (outcome.kind === 'forward') {
       const result = forwarded[next++]!;
-      if (result.ErrorCode !== undefined) failed++;
+      // kinesis-local sends `"ErrorCode": null` on successful entries.
+      if (typeof result.ErrorCode === 'string' && result.ErrorCode.length > 0) failed++;
       return result;
     }
     failed++;

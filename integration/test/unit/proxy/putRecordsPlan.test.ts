@@ -110,7 +110,7 @@ describe('spliceResults', () => {
     const result = spliceResults(
       outcomes,
       [
-        { SequenceNumber: '1', ShardId: 'shardId-000000000000' },
+        { SequenceNumber: '1', ShardId: 'shardId-000000000000', ErrorCode: null },
         { ErrorCode: 'InternalFailure', ErrorMessage: 'from target' },
       ],
       context,
@@ -123,7 +123,7 @@ describe('spliceResults', () => {
           ErrorMessage:
             'Rate exceeded for shard shardId-000000000001 in stream orders under account 123456789012.',
         },
-        { SequenceNumber: '1', ShardId: 'shardId-000000000000' },
+        { SequenceNumber: '1', ShardId: 'shardId-000000000000', ErrorCode: null },
         { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' },
         { ErrorCode: 'InternalFailure', ErrorMessage: 'from target' },
       ],
