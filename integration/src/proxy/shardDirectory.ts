@@ -130,7 +130,8 @@ export class ShardDirectory {
         await new Promise((resolve) => setTimeout(resolve, ACTIVE_POLL_MS).unref());
       }
     } catch (error) {
-      this.options.onError(`DescribeStreamSummary ${ref.streamName} failed`, error);
+      if (!this.closed)
+        this.options.onError(`DescribeStreamSummary ${ref.streamName} failed`, error);
     }
     if (!this.closed) this.replace(ref);
   }
@@ -153,7 +154,8 @@ export class ShardDirectory {
       this.options.onRefresh();
       return new ShardMap(shards);
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ResourceNotFoundException') {
+      // After close() the target may be gone already: in-flight calls failing is expected then.
+      if (!this.closed && (error as { name?: string }).name !== 'ResourceNotFoundException') {
         this.options.onError(`ListShards ${ref.streamName} failed`, error);
       }
       return undefined;
