@@ -46,7 +46,8 @@ export async function createTestStream(
 }
 
 /**
- * Polls DescribeStreamSummary until the stream is ACTIVE and returns the summary.
+ * Polls DescribeStreamSummary until the stream is ACTIVE and returns the summary. A stream that
+ * does not exist fails at once with the SDK's `ResourceNotFoundException`.
  * @public
  */
 export async function waitForStreamActive(
@@ -61,7 +62,12 @@ export async function waitForStreamActive(
       );
       return summary?.StreamStatus === 'ACTIVE' ? summary : undefined;
     },
-    { description: `stream ${streamName} to become ACTIVE`, timeoutMs: options.timeoutMs },
+    {
+      description: `stream ${streamName} to become ACTIVE`,
+      timeoutMs: options.timeoutMs,
+      // A deleted stream never becomes ACTIVE (e.g. a timed-out test's cleanup ran meanwhile).
+      isFatal: (error) => (error as { name?: unknown }).name === 'ResourceNotFoundException',
+    },
   );
 }
 

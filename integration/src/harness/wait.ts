@@ -13,6 +13,8 @@ export interface PollOptions {
    * timeout (e.g. the emulator process exited).
    */
   readonly giveUp?: () => Error | undefined;
+  /** Errors from `probe` for which waiting is pointless (e.g. the stream was deleted). */
+  readonly isFatal?: (error: unknown) => boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function pollUntil<T>(
   probe: () => Promise<T | undefined>,
   options: PollOptions,
 ): Promise<T> {
-  const { description, timeoutMs = 30_000, intervalMs = 50, giveUp } = options;
+  const { description, timeoutMs = 30_000, intervalMs = 50, giveUp, isFatal } = options;
   const deadline = performance.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -35,6 +37,7 @@ export async function pollUntil<T>(
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      if (isFatal?.(error) === true) throw error;
       lastError = error;
     }
     if (performance.now() >= deadline) {

@@ -20,6 +20,9 @@ import {
 } from '@kinesis-kit/integration';
 import type { DynamoDBEmulator } from '@kinesis-kit/integration';
 
+// `testTimeout` in a jest project config is ignored (it is a global option): set it here.
+jest.setTimeout(60_000);
+
 describe('the emulators started by globalSetup', () => {
   it('exports the endpoints to the test workers', () => {
     expect(process.env.KINESIS_ENDPOINT).toMatch(/^https?:\/\//);

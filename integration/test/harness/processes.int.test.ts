@@ -7,6 +7,9 @@ import { httpGetStatus } from '../../src/harness/httpProbe.js';
 import { PID_DIR, killOrphans } from '../../src/harness/pidFiles.js';
 import { startDynamoDB, startEmulators, startKinesisLocal } from '@kinesis-kit/integration';
 
+// `testTimeout` in a jest project config is ignored (it is a global option): set it here.
+jest.setTimeout(60_000);
+
 const node = process.execPath;
 
 async function waitForOutput(child: { output(): string }, text: string): Promise<void> {

@@ -10,7 +10,11 @@ import {
   readAllRecords,
   splitShardAndWait,
   uniqueName,
+  waitForStreamActive,
 } from '@kinesis-kit/integration';
+
+// `testTimeout` in a jest project config is ignored (it is a global option): set it here.
+jest.setTimeout(60_000);
 
 const MAX_HASH_KEY = ((1n << 128n) - 1n).toString();
 const HALF = (1n << 127n).toString();
@@ -190,5 +194,15 @@ describe('deleteStream', () => {
     const streamName = await newStream(1);
     await deleteStream(streamName);
     await expect(deleteStream(uniqueName('never-created'))).resolves.toBeUndefined();
+  });
+});
+
+describe('waitForStreamActive', () => {
+  it('fails at once for a stream that does not exist', async () => {
+    const started = performance.now();
+    await expect(waitForStreamActive(uniqueName('missing'))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
