@@ -127,7 +127,7 @@ export class Dispatcher {
       this.deps.metrics.error(result.code, undefined);
       this.deps.metrics.stream('AllErrors', 1, 'Count');
       const message = result.error instanceof Error ? result.error.message : String(result.error);
-      if (result.kind === 'throttled') this.throttled(live, sentAt, now);
+      if (result.kind === 'throttled') this.throttled(live, live, sentAt, now);
       for (const record of live) {
         this.recordAttempt(record, sentAt, duration, result.code, message);
         this.failed(record, result.kind, result.code, message, result.error, now);
@@ -151,7 +151,7 @@ export class Dispatcher {
       this.deps.metrics.shard('AllErrors', record.shardId, 1, 'Count');
       this.failed(record, kind, entry.code, entry.message, undefined, now);
     });
-    if (throttled.length > 0) this.throttled(throttled, sentAt, now);
+    if (throttled.length > 0) this.throttled(throttled, batch.records, sentAt, now);
   }
 
   /** Decides whether a success stands (kpl.md §2.4, with the whole-aggregate rule of ShardRouter). */
@@ -275,15 +275,31 @@ export class Dispatcher {
     this.deps.emitter.emit('recordFailed', { shardId, error });
   }
 
-  private throttled(records: readonly OutboundRecord[], sentAt: number, now: number): void {
-    const byShard = new Map<string, number>();
-    for (const r of records) byShard.set(r.shardId, (byShard.get(r.shardId) ?? 0) + 1);
-    for (const [shardId, entries] of byShard) {
+  private throttled(
+    records: readonly OutboundRecord[],
+    sent: readonly OutboundRecord[],
+    sentAt: number,
+    now: number,
+  ): void {
+    const refused = new Map<string, { entries: number; bytes: number }>();
+    for (const r of records) {
+      const t = refused.get(r.shardId) ?? { entries: 0, bytes: 0 };
+      t.entries += 1;
+      t.bytes += r.sizeBytes;
+      refused.set(r.shardId, t);
+    }
+    for (const [shardId, t] of refused) {
       const shard = this.deps.pool.get(shardId);
       if (!shard) continue;
+      let sentBytes = 0;
+      for (const r of sent) if (r.shardId === shardId) sentBytes += r.sizeBytes;
       const limiter = this.deps.pool.limiterOf(shard);
-      limiter.onThrottle(sentAt, now);
-      this.deps.emitter.emit('throttled', { shardId, entries, rateFraction: limiter.fraction });
+      limiter.onThrottle(sentAt, now, sentBytes > 0 ? t.bytes / sentBytes : 1);
+      this.deps.emitter.emit('throttled', {
+        shardId,
+        entries: t.entries,
+        rateFraction: limiter.fraction,
+      });
     }
   }
 

@@ -94,17 +94,21 @@ export class ShardRateLimiter {
   }
 
   /**
-   * An entry sent at `sentAt` was throttled. Entries sent before the last decrease were sent
+   * Entries sent at `sentAt` were throttled; `throttledShare` is the share of the bytes sent to
+   * the shard in that request that were refused. Entries sent before the last decrease were sent
    * at the old rate and are ignored, so one burst of throttled entries counts once.
    */
-  onThrottle(sentAt: number, now: number): void {
+  onThrottle(sentAt: number, now: number, throttledShare = 0): void {
     this.refill(now);
     if (sentAt < this.lastDecreaseAt) return;
-    this.throttledAt = this.fractionValue;
-    this.fractionValue = Math.max(
-      this.options.floor,
-      this.fractionValue * this.options.decreaseFactor,
-    );
+    // Cut by at least decreaseFactor, and deeper when most of what was sent was refused: if only
+    // 30% got through, the shard takes about 30% of our rate. The admitted rate is also the knee
+    // of the climb back: fast up to it, slowly past it.
+    const admitted = 1 - Math.min(1, Math.max(0, throttledShare));
+    const factor = Math.min(this.options.decreaseFactor, Math.max(0.2, admitted));
+    const before = this.fractionValue;
+    this.fractionValue = Math.max(this.options.floor, before * factor);
+    this.throttledAt = Math.max(this.fractionValue, before * Math.max(admitted, factor));
     this.lastDecreaseAt = now;
     // Throttled bytes were not counted by the service, but the burst that caused them was: pause.
     this.recordTokens = Math.min(this.recordTokens, 0);

@@ -32,7 +32,7 @@ interface FakeShard {
   open: boolean;
   readonly parent?: string;
   readonly adjacentParent?: string;
-  /** Write budget of the current one-second window. */
+  /** Write token buckets: last refill time and tokens left. */
   windowStart: number;
   windowBytes: number;
   windowRecords: number;
@@ -51,7 +51,7 @@ export class FakeKinesis {
   readonly records: StoredRecord[] = [];
   private seq = 1_000_000;
   private nextShard = 0;
-  /** Enforce 1 MiB/s and 1000 records/s per shard (one-second windows). */
+  /** Enforce 1 MiB/s and 1000 records/s per shard (token buckets with one second of burst). */
   throttling = false;
   /** Errors thrown by the next PutRecords calls, in order. */
   readonly putErrors: Error[] = [];
@@ -176,16 +176,16 @@ export class FakeKinesis {
     return { FailedRecordCount: failed, Records: results, $metadata: { httpStatusCode: 200 } };
   }
 
+  /** Token buckets of one second's burst, refilled continuously: the service's documented model. */
   private admit(shard: FakeShard, bytes: number): boolean {
     const now = this.now();
-    if (now - shard.windowStart >= 1000) {
-      shard.windowStart = now;
-      shard.windowBytes = 0;
-      shard.windowRecords = 0;
-    }
-    if (shard.windowBytes + bytes > 1024 * 1024 || shard.windowRecords + 1 > 1000) return false;
-    shard.windowBytes += bytes;
-    shard.windowRecords += 1;
+    const dt = Math.max(0, now - shard.windowStart) / 1000;
+    shard.windowStart = now;
+    shard.windowBytes = Math.min(1024 * 1024, shard.windowBytes + dt * 1024 * 1024);
+    shard.windowRecords = Math.min(1000, shard.windowRecords + dt * 1000);
+    if (shard.windowBytes < bytes || shard.windowRecords < 1) return false;
+    shard.windowBytes -= bytes;
+    shard.windowRecords -= 1;
     return true;
   }
 
@@ -241,9 +241,9 @@ export class FakeKinesis {
       open: true,
       ...(parent !== undefined && { parent }),
       ...(adjacentParent !== undefined && { adjacentParent }),
-      windowStart: 0,
-      windowBytes: 0,
-      windowRecords: 0,
+      windowStart: this.now(),
+      windowBytes: 1024 * 1024,
+      windowRecords: 1000,
     };
     this.shards.push(shard);
     return shard;
