@@ -84,12 +84,13 @@ function expectBucket(
   rate: number,
   capacity: number,
   slack: number,
-): number {
+): string {
   const widest = (window.lastResponseEnd - window.firstSendStart) / 1000;
   const narrowest = (window.lastSendStart - window.firstResponseEnd) / 1000;
   expect(admitted).toBeLessThanOrEqual(capacity + rate * widest);
   expect(admitted).toBeGreaterThanOrEqual(capacity + rate * narrowest - slack);
-  return (admitted - capacity) / ((widest + narrowest) / 2);
+  const after = admitted - capacity;
+  return `${(after / widest / rate).toFixed(3)}..${(after / narrowest / rate).toFixed(3)} x the limit`;
 }
 
 const SHARD0 = 'stub/shardId-000000000000';
@@ -114,7 +115,7 @@ describe('the service limits, measured', () => {
     const admitted = shard.putEntries - shard.throttledEntries;
     const rate = expectBucket(admitted, window, 1000, 1000, 1);
     console.info(
-      `records: admitted ${admitted} of ${shard.putEntries}; ${rate.toFixed(1)} records/s after the 1000-record burst (limit 1000)`,
+      `records (limit 1000/s): admitted ${admitted} of ${shard.putEntries}; after the burst ${rate}`,
     );
     expect(stub.storedEntries()).toBe(admitted);
   });
@@ -142,8 +143,8 @@ describe('the service limits, measured', () => {
       64 * KiB,
     );
     console.info(
-      `bytes: admitted ${shard.putEntries - shard.throttledEntries} of ${shard.putEntries} 64 KiB entries; ` +
-        `${(rate / MiB).toFixed(3)} MiB/s after the 1 MiB burst (limit 1)`,
+      `bytes (limit 1 MiB/s): admitted ${shard.putEntries - shard.throttledEntries} of ` +
+        `${shard.putEntries} 64 KiB entries; after the burst ${rate}`,
     );
   });
 
@@ -170,7 +171,7 @@ describe('the service limits, measured', () => {
     });
     const rate = expectBucket(admitted, window, 5, 5, 1);
     console.info(
-      `GetRecords: admitted ${admitted} of ${proxy.stats().totals.getRecordsCalls}; ${rate.toFixed(2)} calls/s after the 5-call burst (limit 5)`,
+      `GetRecords (limit 5/s): admitted ${admitted} of ${proxy.stats().totals.getRecordsCalls}; after the burst ${rate}`,
     );
   });
 });
