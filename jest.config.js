@@ -20,6 +20,8 @@ const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironmen
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Per-project testTimeout is ignored by jest; integration tests need minutes (emulators, reshards).
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -38,7 +40,6 @@ module.exports = {
       ],
       globalSetup: '<rootDir>/integration/src/jest/globalSetup.ts',
       globalTeardown: '<rootDir>/integration/src/jest/globalTeardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -45,3 +45,35 @@ export {
 export type { StreamHelperOptions, TestStream } from './harness/streams.js';
 export { readAllRecords } from './harness/records.js';
 export type { ReadAllRecordsOptions, ReadRecord } from './harness/records.js';
+export {
+  CONTROL_PREFIX,
+  DEFAULT_PROXY_LIMITS,
+  FaultEngine,
+  ShardLimitModel,
+  TokenBucket,
+  emptyShardStats,
+  rateExceededMessage,
+  resolveProxyLimits,
+  seededRandom,
+  startProxy,
+  startProxyProcess,
+  validateFaultRules,
+} from './proxy/index.js';
+export type {
+  Fault,
+  FaultContext,
+  FaultKind,
+  FaultRule,
+  FiredFault,
+  ProxyKind,
+  ProxyLimits,
+  ProxyProcess,
+  ProxyServer,
+  ProxyStats,
+  RequestFaults,
+  ShardStats,
+  StartProxyOptions,
+  StartProxyProcessOptions,
+  ThrottleReason,
+  TokenBucketSpec,
+} from './proxy/index.js';
