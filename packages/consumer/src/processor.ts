@@ -17,7 +17,7 @@ export interface ConsumerRecord {
   readonly data: Uint8Array;
   readonly partitionKey: string;
   /** Set only for a KPL sub-record that carried an explicit hash key. */
-  readonly explicitHashKey: string | undefined;
+  readonly explicitHashKey?: string | undefined;
   readonly sequenceNumber: string;
   readonly subSequenceNumber: number;
   readonly approximateArrivalTimestamp: Date;

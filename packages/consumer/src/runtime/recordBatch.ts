@@ -70,17 +70,15 @@ export function appendUserRecords(
       });
       continue;
     }
-    for (const user of deaggregate(record, options)) {
-      if (filter.active && !filter.accept(user.sequenceNumber, user.subSequenceNumber)) continue;
-      out.push({
-        data: user.data,
-        partitionKey: user.partitionKey,
-        explicitHashKey: user.explicitHashKey,
-        sequenceNumber: user.sequenceNumber,
-        subSequenceNumber: user.subSequenceNumber,
-        approximateArrivalTimestamp: record.approximateArrivalTimestamp,
-        aggregated: user.aggregated,
-      });
+    // The codec's user records are handed on as they are (no second object per sub-record): they
+    // have every ConsumerRecord field, and the arrival time is set because the raw record has one.
+    const users = deaggregate(record, options) as ConsumerRecord[];
+    if (!filter.active) {
+      for (const user of users) out.push(user);
+      continue;
+    }
+    for (const user of users) {
+      if (filter.accept(user.sequenceNumber, user.subSequenceNumber)) out.push(user);
     }
   }
 }
