@@ -22,11 +22,11 @@ export type {
 } from './types.js';
 export default kcl;
 
-// The CommonJS build only: make `module.exports` the function, as aws-kcl's `index.js` does,
-// keeping the named exports on it. `export =` cannot be used since the ESM build compiles this
-// same file. In the ESM build `module` is undefined and this does nothing.
-declare const module: { exports: unknown } | undefined;
-declare const exports: Record<string, unknown>;
-if (typeof module === 'object' && module !== null && module.exports === exports) {
-  module.exports = Object.assign(kcl, { ...exports, kcl, default: kcl, __esModule: true });
+// CommonJS only: make `module.exports` the function, as aws-kcl's `index.js` does, keeping the
+// named exports on it. `export =` cannot be used since the ESM build compiles this same file. The
+// test is on `module.exports.kcl` rather than `module.exports === exports` because esbuild (tsx)
+// replaces `module.exports` early. In the ESM build `module` is undefined and this does nothing.
+declare const module: { exports: Record<string, unknown> } | undefined;
+if (typeof module === 'object' && module !== null && module.exports.kcl === kcl) {
+  module.exports = Object.assign(kcl, { ...module.exports, kcl, default: kcl, __esModule: true });
 }

@@ -85,8 +85,13 @@ export function killStarted(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-function run(args: readonly string[], ws: Workspace, env: NodeJS.ProcessEnv = {}): RunningProcess {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, ...args], {
+function run(
+  args: readonly string[],
+  ws: Workspace,
+  env: NodeJS.ProcessEnv = {},
+  tsx = true,
+): RunningProcess {
+  const child = spawn(process.execPath, [...(tsx ? ['--import', TSX_LOADER] : []), ...args], {
     cwd: ws.dir,
     env: {
       ...process.env,
@@ -115,11 +120,22 @@ export function startDaemon(ws: Workspace, extraArgs: readonly string[] = ['-e']
   return run([MAIN, ...extraArgs, '-p', ws.propertiesFile], ws);
 }
 
-/** `node <app> --properties app.properties`: the in-process mode of our `kcl()`. */
-export function startInProcessApp(ws: Workspace, app: string): RunningProcess {
-  return run([join(FIXTURES, app), '--properties', ws.propertiesFile], ws, {
-    KCL_LIBRARY: KCL_SOURCE,
-  });
+/**
+ * `node <app> --properties app.properties`: the in-process mode of our `kcl()`, from the sources
+ * (through tsx) or, given `library`, from that module (e.g. the built package) with plain node.
+ */
+export function startInProcessApp(ws: Workspace, app: string, library?: string): RunningProcess {
+  return run(
+    [join(FIXTURES, app), '--properties', ws.propertiesFile],
+    ws,
+    { KCL_LIBRARY: library ?? KCL_SOURCE },
+    library === undefined,
+  );
+}
+
+/** Runs a built bin or script with plain node (no tsx) in the workspace directory. */
+export function startPlain(ws: Workspace, args: readonly string[]): RunningProcess {
+  return run(args, ws, {}, false);
 }
 
 /** Polls `check` until it returns true. */
