@@ -267,6 +267,7 @@ export class KinesisProducer {
         explicitHashKey: valid.explicitHashKey,
         hashKey: valid.hashKey,
         data: valid.data,
+        dataBytes: valid.data.length,
         sizeBytes: valid.sizeBytes,
         arrivedAt: now,
         expiresAt: now + this.opts.recordTtl,

@@ -7,7 +7,7 @@
 import type { Aggregator, OutboundRecord, PendingRecord } from './core/records.js';
 import { ShardRateLimiter } from './core/rateLimiter.js';
 import type { RateLimiterOptions } from './core/rateLimiter.js';
-import { ShardBuffer } from './core/shardBuffer.js';
+import { ShardBuffer, restoreData } from './core/shardBuffer.js';
 import type { ShardBufferConfig } from './core/shardBuffer.js';
 import type { ShardRouter } from './core/shardRouter.js';
 
@@ -86,7 +86,7 @@ export class BufferPool {
   requeue(record: OutboundRecord, now: number): void {
     const shard = this.byId.get(record.shardId);
     if (shard && this.routerValue?.isOpen(record.shardId)) shard.requeue(record);
-    else this.readmit(record.items, now);
+    else this.readmit(restoreData(record), now);
   }
 
   /** Switches to a new map; returns the shards whose records were routed again. */

@@ -11,6 +11,7 @@ import type { PlannedBatch } from './core/batchPlanner.js';
 import type { Attempt, OutboundRecord, PendingRecord } from './core/records.js';
 import { WRONG_SHARD, classifyEntryError, planRetry } from './core/retryPlanner.js';
 import type { FailureKind } from './core/retryPlanner.js';
+import { restoreData } from './core/shardBuffer.js';
 import { DeliveryFailedError, RecordExpiredError } from './errors.js';
 import type { ProducerEvents } from './events.js';
 import type { MetricsRecorder } from './metrics/recorder.js';
@@ -205,7 +206,7 @@ export class Dispatcher {
       const item = items[i]!;
       if (m.enabled) {
         m.shard('UserRecordsPut', shardId, 1, 'Count');
-        m.shard('UserRecordsDataPut', shardId, item.data.length, 'Bytes');
+        m.shard('UserRecordsDataPut', shardId, item.dataBytes, 'Bytes');
         m.shard('RetriesPerRecord', shardId, item.failures?.length ?? 0, 'Count');
       }
       this.deps.settle(item);
@@ -236,7 +237,7 @@ export class Dispatcher {
         sends: record.sends,
       });
       if (reroute) {
-        this.deps.pool.readmit(record.items, now);
+        this.deps.pool.readmit(restoreData(record), now);
       } else {
         record.notBefore = decision.notBefore;
         this.deps.pool.requeue(record, now);

@@ -42,10 +42,16 @@ export function producerWritable(
       producer.offer(chunk).then(
         ({ result }) => {
           callback();
-          result.then(
-            (r) => options.onRecordPut?.(r, chunk),
-            (error: unknown) => fail(error, chunk),
-          );
+          // Keep the chunk (user data) alive until the record settles only when a callback
+          // wants it: a buffered record otherwise holds only the producer's copy of its bytes.
+          if (options.onRecordPut || options.onRecordError) {
+            result.then(
+              (r) => options.onRecordPut?.(r, chunk),
+              (error: unknown) => fail(error, chunk),
+            );
+          } else {
+            result.catch((error: unknown) => fail(error, undefined));
+          }
         },
         (error: unknown) => {
           // Bad input or a closed producer: the write itself fails unless handled.
@@ -64,8 +70,8 @@ export function producerWritable(
       );
     },
   });
-  function fail(error: unknown, chunk: UserRecordInput): void {
-    if (options.onRecordError) {
+  function fail(error: unknown, chunk: UserRecordInput | undefined): void {
+    if (options.onRecordError && chunk) {
       options.onRecordError(error, chunk);
       return;
     }

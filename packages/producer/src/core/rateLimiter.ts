@@ -34,7 +34,7 @@ export const RATE_LIMITER_DEFAULTS: Omit<
   RateLimiterOptions,
   'recordsPerSecond' | 'bytesPerSecond' | 'ceiling'
 > = {
-  burstMs: 100,
+  burstMs: 500,
   floor: 0.05,
   decreaseFactor: 0.9,
   fastIncreasePerSecond: 0.2,

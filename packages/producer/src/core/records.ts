@@ -33,7 +33,13 @@ export interface PendingRecord {
   /** Canonical decimal, only when the caller supplied one (the KPL writes it only then). */
   readonly explicitHashKey: string | undefined;
   readonly hashKey: bigint;
-  readonly data: Uint8Array;
+  /**
+   * The user's bytes. Dropped (empty) once the record is sealed into an aggregate, which holds
+   * the only copy kept: buffered memory is then about the aggregates alone. `restoreData`
+   * recovers it from the aggregate when the record must be packed again.
+   */
+  data: Uint8Array;
+  readonly dataBytes: number;
   /** data + partition key bytes, what the service counts. */
   readonly sizeBytes: number;
   readonly arrivedAt: number;

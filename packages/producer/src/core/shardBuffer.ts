@@ -4,7 +4,10 @@
  * the KPL's one reducer per shard) is what makes every aggregate's user records share a shard,
  * so the outer explicit hash key (the first record's) routes the whole aggregate correctly.
  */
+import { deaggregate } from '@kinesis-kit/common';
 import type { Aggregator, OutboundRecord, PendingRecord } from './records.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** @internal */
 export interface ShardBufferConfig {
@@ -101,7 +104,11 @@ export class ShardBuffer {
   private build(agg: Aggregator, items: readonly PendingRecord[], dueAt: number): OutboundRecord {
     const kr = agg.toKinesisRecord();
     let expiresAt = Number.POSITIVE_INFINITY;
-    for (const item of items) if (item.expiresAt < expiresAt) expiresAt = item.expiresAt;
+    for (const item of items) {
+      if (item.expiresAt < expiresAt) expiresAt = item.expiresAt;
+      // The aggregate now holds the only copy we need (see restoreData).
+      item.data = EMPTY;
+    }
     return {
       shardId: this.shardId,
       items,
@@ -214,8 +221,8 @@ export class ShardBuffer {
   /** Removes every user record not in flight, oldest first, to be routed again. */
   drain(): PendingRecord[] {
     const items: PendingRecord[] = [];
-    for (const r of this.retries) items.push(...r.items);
-    for (let i = this.head; i < this.ready.length; i++) items.push(...this.ready[i]!.items);
+    for (const r of this.retries) items.push(...restoreData(r));
+    for (let i = this.head; i < this.ready.length; i++) items.push(...restoreData(this.ready[i]!));
     items.push(...this.open);
     this.retries = [];
     this.ready = [];
@@ -249,4 +256,21 @@ function raw(shardId: string, record: PendingRecord, dueAt: number): OutboundRec
     notBefore: 0,
     sends: 0,
   };
+}
+
+/**
+ * The user records of a Kinesis record with their data back: for an aggregate, views into its
+ * bytes (records are in aggregate order, so the i-th sub-record is the i-th item).
+ * @internal
+ */
+export function restoreData(record: OutboundRecord): readonly PendingRecord[] {
+  const items = record.items;
+  if (items.length < 2 || items.every((item) => item.data.length === item.dataBytes)) return items;
+  const subs = deaggregate({
+    data: record.data,
+    partitionKey: record.partitionKey,
+    sequenceNumber: '0',
+  });
+  for (let i = 0; i < items.length; i++) items[i]!.data = subs[i]!.data;
+  return items;
 }

@@ -21,6 +21,7 @@ export function pending(
     explicitHashKey: undefined,
     hashKey: BigInt(`0x${createHash('md5').update(partitionKey).digest('hex')}`),
     data: bytes,
+    dataBytes: bytes.length,
     sizeBytes: bytes.length + Buffer.byteLength(partitionKey),
     arrivedAt,
     expiresAt: arrivedAt + (options.ttl ?? 30_000),

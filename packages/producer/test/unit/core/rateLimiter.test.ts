@@ -23,22 +23,25 @@ describe('ShardRateLimiter', () => {
   it('holds the byte rate to the shard limit over time', () => {
     const limiter = make();
     const sent = drive(limiter, 50_000, 0, 10_000);
-    // 10 s at 1 MiB/s plus the initial 100 ms burst, within one record.
-    expect(sent).toBeLessThanOrEqual(10 * MiB + 0.1 * MiB + 50_000);
+    // 10 s at 1 MiB/s plus the initial burst, within one record.
+    const burst = (RATE_LIMITER_DEFAULTS.burstMs / 1000) * MiB;
+    expect(sent).toBeLessThanOrEqual(10 * MiB + burst + 50_000);
     expect(sent).toBeGreaterThan(0.98 * 10 * MiB);
   });
 
   it('holds the record rate to 1000 records/s for small records', () => {
     const limiter = make();
     const records = drive(limiter, 10, 0, 5000) / 10;
-    expect(records).toBeLessThanOrEqual(5000 + 100 + 1);
+    expect(records).toBeLessThanOrEqual(5000 + RATE_LIMITER_DEFAULTS.burstMs + 1);
     expect(records).toBeGreaterThan(4900);
   });
 
   it('scales with the ceiling (rateLimit)', () => {
     const limiter = make(0, 0.5);
     const sent = drive(limiter, 10_000, 0, 10_000);
-    expect(sent).toBeLessThan(0.52 * 10 * MiB);
+    expect(sent).toBeLessThan(
+      0.5 * (10 * MiB + (RATE_LIMITER_DEFAULTS.burstMs / 1000) * MiB) + 10_000,
+    );
     expect(sent).toBeGreaterThan(0.48 * 10 * MiB);
   });
 
@@ -46,9 +49,11 @@ describe('ShardRateLimiter', () => {
     const limiter = make();
     expect(limiter.canSend(MiB, 0)).toBe(true);
     limiter.take(MiB, 0);
-    expect(limiter.canSend(1000, 500)).toBe(false);
-    expect(limiter.waitMs(1000, 500)).toBeGreaterThan(400);
-    expect(limiter.canSend(1000, 1100)).toBe(true);
+    // The bucket (burstMs of rate) was full, so the debt is 1 MiB minus the burst.
+    const debtMs = 1000 - RATE_LIMITER_DEFAULTS.burstMs;
+    expect(limiter.canSend(1000, debtMs - 100)).toBe(false);
+    expect(limiter.waitMs(1000, debtMs - 100)).toBeGreaterThan(90);
+    expect(limiter.canSend(1000, debtMs + 10)).toBe(true);
   });
 
   it('cuts the rate on throttling, counting one burst of throttles once', () => {
