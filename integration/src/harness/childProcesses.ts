@@ -46,10 +46,11 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const realProcess = runInThisContext('process') as NodeJS.Process;
 
 /**
- * Spawns an emulator and registers it so it dies with us, without keeping this process alive. While any child lives, this process has
- * an `exit` handler (synchronous SIGKILL: nothing async can run there, and the emulators are
- * in-memory, so nothing is lost) and SIGINT/SIGTERM/SIGHUP handlers that kill the children and then
- * re-raise the signal, so the default "terminate" behaviour is kept. A pid file covers SIGKILL.
+ * Spawns an emulator and registers it so it dies with us, without keeping this process alive.
+ * While any child lives, this process has an `exit` handler (synchronous SIGKILL: nothing async
+ * can run there, and the emulators are in-memory, so nothing is lost) and SIGINT/SIGTERM/SIGHUP
+ * handlers that kill the children and then re-raise the signal, so the default "terminate"
+ * behaviour is kept. A pid file covers SIGKILL.
  * This is test infrastructure: the library packages install no signal handlers.
  * @internal
  */

@@ -1,7 +1,8 @@
 /**
  * Starts the emulators for manual runs and the demo:
  *   npx tsx integration/src/harness/cli.ts [--dynalite]
- * prints `KINESIS_ENDPOINT=… DYNAMODB_ENDPOINT=…` (eval-able in a shell) and stays up until Ctrl-C.
+ * prints `KINESIS_ENDPOINT=… DYNAMODB_ENDPOINT=…` (paste it after `export` in another shell) and
+ * stays up until Ctrl-C.
  * Endpoints already set in the environment are printed as they are and nothing is started for
  * them.
  */

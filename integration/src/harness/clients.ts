@@ -5,7 +5,10 @@ import type { KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DYNAMODB_ENDPOINT_VAR, KINESIS_ENDPOINT_VAR, readEnv } from './env.js';
 
-/** The SDK client configuration the harness uses; assignable to both SDK clients' configs. @public */
+/**
+ * The SDK client configuration the harness uses; assignable to both SDK clients' configs.
+ * @public
+ */
 export interface TestClientConfig {
   readonly endpoint: string;
   readonly region: string;

@@ -11,7 +11,10 @@ import { getFreePort } from './ports.js';
 import type { DynamoDBEmulator } from './types.js';
 import { pollUntil } from './wait.js';
 
-/** Which DynamoDB engine to start; `auto` is DynamoDB Local when Java 17+ is found, else dynalite. @public */
+/**
+ * Which DynamoDB engine to start; `auto` is DynamoDB Local when Java 17+ is found, else dynalite.
+ * @public
+ */
 export type DynamoDBEngineChoice = 'auto' | 'dynamodb-local' | 'dynalite';
 
 /** Options of {@link startDynamoDB}. @public */
@@ -49,7 +52,8 @@ export async function startDynamoDB(options: DynamoDBOptions = {}): Promise<Dyna
     );
   }
   options.logger?.warn(
-    `java ${MIN_JAVA}+ not found (found: ${java ?? 'none'}); using dynalite instead of DynamoDB Local`,
+    `java ${MIN_JAVA}+ not found (found: ${java ?? 'none'}); ` +
+      'using dynalite instead of DynamoDB Local',
   );
   return startDynalite();
 }

@@ -3,9 +3,15 @@
  * these are for test infrastructure only.
  */
 
-/** Kinesis endpoint to use instead of starting kinesis-local; set by globalSetup for the workers. @public */
+/**
+ * Kinesis endpoint to use instead of starting kinesis-local; set by globalSetup for the workers.
+ * @public
+ */
 export const KINESIS_ENDPOINT_VAR = 'KINESIS_ENDPOINT';
-/** DynamoDB endpoint to use instead of starting DynamoDB Local; set by globalSetup for the workers. @public */
+/**
+ * DynamoDB endpoint to use instead of starting DynamoDB Local; set by globalSetup for the workers.
+ * @public
+ */
 export const DYNAMODB_ENDPOINT_VAR = 'DYNAMODB_ENDPOINT';
 /**
  * Set by globalSetup: `embedded` (the harness started both), `external` (both came from the

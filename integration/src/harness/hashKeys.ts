@@ -12,7 +12,8 @@ const DECIMAL = /^(0|[1-9]\d*)$/;
  * child is one key larger. SplitShard needs `start < mid <= end`, so a one-key range cannot split.
  * @public
  * @example
- * midpointHashKey('0', '340282366920938463463374607431768211455'); // '170141183460469231731687303715884105728'
+ * // The first split of a one-shard stream: 2^127.
+ * midpointHashKey('0', '340282366920938463463374607431768211455');
  */
 export function midpointHashKey(startingHashKey: string, endingHashKey: string): string {
   const start = parseHashKey(startingHashKey, 'startingHashKey');

@@ -24,7 +24,7 @@ export async function getFreePort(): Promise<number> {
 }
 
 /**
- * Returns `count` distinct free ports (the OS may hand out the same port twice once it is released).
+ * Returns `count` distinct free ports (the OS may hand out a released port again at once).
  * @internal
  */
 export async function getFreePorts(count: number): Promise<number[]> {
