@@ -24,3 +24,7 @@ export { producerWritable } from './writable.js';
 export type { ProducerWritableOptions } from './writable.js';
 export { PRODUCER_METRICS } from './metrics/names.js';
 export type { MetricsGranularity, MetricsLevel, ProducerMetricName } from './metrics/names.js';
+export { CloudWatchMetricsSink } from './metrics/cloudWatchSink.js';
+export type { CloudWatchMetricsSinkOptions } from './metrics/cloudWatchSink.js';
+export { EmfMetricsSink } from './metrics/emfSink.js';
+export type { EmfMetricsSinkOptions } from './metrics/emfSink.js';
