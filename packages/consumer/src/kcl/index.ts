@@ -26,7 +26,9 @@ export default kcl;
 // named exports on it. `export =` cannot be used since the ESM build compiles this same file. The
 // test is on `module.exports.kcl` rather than `module.exports === exports` because esbuild (tsx)
 // replaces `module.exports` early. In the ESM build `module` is undefined and this does nothing.
-declare const module: { exports: Record<string, unknown> } | undefined;
-if (typeof module === 'object' && module !== null && module.exports.kcl === kcl) {
-  module.exports = Object.assign(kcl, { ...module.exports, kcl, default: kcl, __esModule: true });
+declare const module: { exports: unknown } | undefined;
+const cjs = typeof module === 'object' && module !== null ? module : undefined;
+const current = cjs?.exports as Record<string, unknown> | undefined;
+if (cjs !== undefined && current?.kcl === kcl) {
+  cjs.exports = Object.assign(kcl, { ...current, kcl, default: kcl, __esModule: true });
 }

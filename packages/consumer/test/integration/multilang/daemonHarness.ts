@@ -133,11 +133,6 @@ export function startInProcessApp(ws: Workspace, app: string, library?: string):
   );
 }
 
-/** Runs a built bin or script with plain node (no tsx) in the workspace directory. */
-export function startPlain(ws: Workspace, args: readonly string[]): RunningProcess {
-  return run(args, ws, {}, false);
-}
-
 /** Polls `check` until it returns true. */
 export async function waitUntil(
   what: string,

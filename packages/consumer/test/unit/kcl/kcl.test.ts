@@ -146,7 +146,7 @@ describe('kcl() child library', () => {
     expect(a.raw.startsWith('\n{"action":"status","responseFor":"initialize"}\n')).toBe(true);
   });
 
-  it.each([
+  it.each<[string, Record<string, () => undefined>]>([
     ['nothing', {}],
     ['no processRecords', { initialize: () => undefined, shutdown: () => undefined }],
     [
@@ -157,7 +157,7 @@ describe('kcl() child library', () => {
     const message =
       'Record processor must implement initialize, processRecords, and shutdown functions.';
     expect(() => awsKcl(processor)).toThrow(message);
-    expect(() => kcl(processor as KclRecordProcessor)).toThrow(new Error(message));
+    expect(() => kcl(processor as unknown as KclRecordProcessor)).toThrow(new Error(message));
   });
 
   it('calls a V1 processor’s shutdown with ZOMBIE and TERMINATE like aws-kcl', async () => {
