@@ -30,10 +30,13 @@ export class WorkerFleet {
   constructor(private readonly env: Readonly<Record<string, string>>) {}
 
   start(id: string, extraEnv: Readonly<Record<string, string>> = {}): FleetWorker {
+    // `node --import tsx` runs the script in this very process: the tsx CLI would put a second
+    // node process under it, and a SIGKILL of the wrapper would leave the real worker running.
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'workerProcess.ts')],
+      ['--import', 'tsx', join(__dirname, 'workerProcess.ts')],
       {
+        cwd: ROOT,
         env: { ...process.env, ...this.env, ...extraEnv, WORKER_ID: id },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
