@@ -138,7 +138,7 @@ export function mapProperties(
   for (const [key] of entries) {
     if (STRING_KEYS.has(key) || OTHER_KEYS.has(key) || key in INTEGER_KEYS) continue;
     if (key.toLowerCase().startsWith('awscredentialsprovider')) {
-      notes.push(`${key} is not used: the AWS SDK's default credential chain is`);
+      notes.push(`${key} is ignored: the AWS SDK's default credential chain is used`);
       continue;
     }
     const reason = ignoredReason(key);

@@ -77,8 +77,8 @@ export class MultiLangShardProcessor implements ShardRecordProcessor {
       await this.start(checkpointer.lastCheckpoint);
     }
     const session = this.session!;
-    await this.finish(session, () => session.exchange({ action: 'shardEnded' }, checkpointer));
     this.done = true;
+    await this.finish(session, () => session.exchange({ action: 'shardEnded' }, checkpointer));
   }
 
   async shutdownRequested({ checkpointer }: ShutdownRequestedInput): Promise<void> {

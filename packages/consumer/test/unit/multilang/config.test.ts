@@ -153,10 +153,7 @@ describe('mapProperties', () => {
       'failoverTimeMilis = 1000',
     ]);
     expect(config.notes).toEqual([
-      'AWSCredentialsProvider is not used: the AWS SDK’s default credential chain is'.replace(
-        '’',
-        "'",
-      ),
+      "AWSCredentialsProvider is ignored: the AWS SDK's default credential chain is used",
       'processingLanguage is ignored: only a user-agent suffix in the Java daemon',
       expect.stringContaining(
         'clientVersionConfig is ignored: kinesis-kit workers take leases themselves',

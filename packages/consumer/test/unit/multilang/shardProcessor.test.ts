@@ -106,7 +106,7 @@ function sampleProcessor(seen: string[]): unknown {
 describe('MultiLangShardProcessor with the aws-kcl child library', () => {
   it('runs a shard to SHARD_END: records base64, checkpoints in the lease, stdin closed', async () => {
     const seen: string[] = [];
-    const { processor, children } = setup(() => awsKclChild(sampleProcessor(seen)));
+    const { processor, children, logger } = setup(() => awsKclChild(sampleProcessor(seen)));
     const { held, checkpointer } = await checkpointSetup();
 
     await processor.initialize({
@@ -153,6 +153,8 @@ describe('MultiLangShardProcessor with the aws-kcl child library', () => {
     ]);
     expect(child.stdinClosed).toBe(true);
     expect(children).toHaveLength(1);
+    // A child exiting after its last action is the normal end, not worth a warning.
+    expect(logger.find('warn')).toEqual([]);
   });
 
   it('follows shutdownRequested with leaseLost, then closes stdin (as the Java daemon)', async () => {
@@ -210,7 +212,7 @@ describe('MultiLangShardProcessor with the aws-kcl child library', () => {
 
 describe('MultiLangShardProcessor with misbehaving children', () => {
   it('fails the call when the child crashes mid-batch, and relays its stderr with the shard id', async () => {
-    const { processor, stderr } = setup(() =>
+    const { processor, stderr, logger } = setup(() =>
       scriptedChild((action, child) => {
         if (action.action === 'initialize')
           child.write({ action: 'status', responseFor: 'initialize' });
@@ -231,6 +233,7 @@ describe('MultiLangShardProcessor with misbehaving children', () => {
       message: expect.stringContaining('exited (code 1)') as string,
     });
     expect(stderr).toEqual([`[${SHARD}] TypeError: boom`]);
+    expect(logger.find('warn', 'the child exited while it still had the shard')).toHaveLength(1);
     // Later calls fail at once (the consumer's policy then releases the lease).
     await expect(processor.processRecords(batch(checkpointer, [2]))).rejects.toThrow(
       /no running child/,
