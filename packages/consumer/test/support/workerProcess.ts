@@ -2,7 +2,9 @@
  * A consumer worker as a separate process, for multi-process tests, benchmarks and the demo.
  * Configured by environment variables; writes one JSON line per event to stdout:
  *   {"t":"record","worker","shardId","pk","seq","subSeq","data","at"} for every record processed,
- *   {"t":"started"|"stopped"|"leaseTaken"|"leaseLost"|"shardEnded", ...}.
+ *   {"t":"started"|"stopped"|"leaseTaken"|"leaseLost"|"shardEnded", ...},
+ *   {"t":"batch","shardId","first":true,"records"} on a processor's first processRecords call,
+ *   {"t":"shardEndCheckpointed","shardId"} once shardEnded's SHARD_END checkpoint is written.
  * SIGTERM stops it gracefully (shutdownRequested, checkpoint, release); SIGKILL is a crash.
  */
 import { KinesisConsumer } from '../../src/index.js';
@@ -20,6 +22,9 @@ const emit = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ ...event, worker: workerId, at: Date.now() })}\n`);
 };
 
+/** Shards whose processor has had a processRecords call (the benchmarks time a child's start). */
+const batchSeen = new Set<string>();
+
 const consumer = new KinesisConsumer({
   streamName: env('STREAM_NAME'),
   applicationName: env('APPLICATION_NAME'),
@@ -31,8 +36,15 @@ const consumer = new KinesisConsumer({
   dynamoDBClientConfig: testClientConfig('dynamodb'),
   logger: silentLogger,
   processorFactory: (shardId) => ({
-    initialize: () => Promise.resolve(),
+    initialize: () => {
+      batchSeen.delete(shardId);
+      return Promise.resolve();
+    },
     async processRecords({ records, checkpointer }) {
+      if (!batchSeen.has(shardId)) {
+        batchSeen.add(shardId);
+        emit({ t: 'batch', shardId, first: true, records: records.length });
+      }
       for (const r of records) {
         emit({
           t: 'record',
@@ -46,7 +58,10 @@ const consumer = new KinesisConsumer({
       if (records.length > 0) await checkpointer.checkpoint();
     },
     leaseLost: () => Promise.resolve(),
-    shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
+    shardEnded: async ({ checkpointer }) => {
+      await checkpointer.checkpoint();
+      emit({ t: 'shardEndCheckpointed', shardId });
+    },
     shutdownRequested: ({ checkpointer }) => checkpointer.checkpoint(),
   }),
 });
