@@ -64,6 +64,31 @@ async function javaFleetTable(
   }
 }
 
+describe('kcl-bootstrap start-up failures', () => {
+  it('stops with one line when the stream does not exist', async () => {
+    const applicationName = uniqueName('nostream');
+    cleanups.push(() => deleteTable(applicationName));
+    const ws = workspace({
+      executableName: `node ${FIXTURES}/recorderApp.js`,
+      streamName: uniqueName('missing'),
+      applicationName,
+    });
+
+    const daemon = startDaemon(ws);
+    const code = await daemon.exited;
+
+    expect(code).toBe(1);
+    const lines = daemon
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('kcl-bootstrap: '));
+    expect(lines).toEqual([
+      expect.stringMatching(/^kcl-bootstrap: could not start: ResourceNotFoundException: /),
+    ]);
+    expect(daemon.stderr()).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
+
 describe('kcl-bootstrap on a Java KCL 3.x lease table', () => {
   it('refuses a table whose 3.x fleet is alive, saying how to migrate', async () => {
     // Prepare
