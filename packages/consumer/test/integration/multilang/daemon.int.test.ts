@@ -226,4 +226,40 @@ describe('kcl-bootstrap with the aws-kcl child library', () => {
     expect(new Set(pids).size).toBe(pids.length);
     expect(code).toBe(0);
   }, 120_000);
+
+  it('stops within shutdownGraceMillis on SIGTERM even when a child never answers', async () => {
+    // Prepare: no timeoutInSeconds, so only the shutdown deadline can end the silent child.
+    const { streamName } = await createTestStream(1, { kinesis });
+    const applicationName = uniqueName('kclgrace');
+    cleanups.push(
+      () => deleteStream(streamName),
+      () => deleteTable(applicationName),
+    );
+    const ws = workspace({
+      executableName: `node ${FIXTURES}/silentApp.js`,
+      streamName,
+      applicationName,
+      initialPositionInStream: 'TRIM_HORIZON',
+      idleTimeBetweenReadsInMillis: '200',
+      shutdownGraceMillis: '2000',
+    });
+    await produce(kinesis, streamName, 'grace', 1);
+    const daemon = startDaemon(ws);
+    await waitUntil(
+      'the stuck batch',
+      () => daemon.stderr().includes('processing forever'),
+      60_000,
+      () => daemon.stderr(),
+    );
+
+    // Act
+    const started = Date.now();
+    const code = await terminate(daemon, 20_000);
+    const tookMs = Date.now() - started;
+
+    // Assess: grace (2 s) plus the 1 s backstop, not the 20 s SIGKILL of the test.
+    expect(code).toBe(0);
+    expect(tookMs).toBeLessThan(8_000);
+    expect(daemon.stderr()).toContain('processors did not finish within shutdownGraceMs');
+  }, 120_000);
 });
