@@ -359,16 +359,28 @@ export class KinesisProducer {
       this.dispatcher.expire(now);
     }
     this.pool.sealDue(now, force);
-    while (this.dispatcher.inFlight < this.opts.maxConcurrentRequests) {
+    while (this.canSend()) {
       const batch = this.planner.plan(this.pool.shards, this.pool.limiterOf, now, force);
       if (!batch) break;
       this.dispatcher.send(batch, now);
     }
-    if (this.dispatcher.inFlight >= this.opts.maxConcurrentRequests)
-      return Number.POSITIVE_INFINITY;
+    if (!this.canSend()) return Number.POSITIVE_INFINITY;
     const next = this.planner.nextWakeAt(this.pool.shards, this.pool.limiterOf, now, force);
     // Expiry of waiting records is checked at least every second.
     return Math.min(next, now + 1000);
+  }
+
+  /**
+   * Room for another request: fewer than maxConcurrentRequests in flight, and fewer bytes than
+   * maxInFlightBytes. A request is serialised (base64 in JSON) while in flight, so in-flight bytes
+   * cost about 2.5x their size in memory; shards take 1 MiB/s each, so more in flight than a few
+   * round trips' worth only waits on a slow endpoint.
+   */
+  private canSend(): boolean {
+    return (
+      this.dispatcher.inFlight < this.opts.maxConcurrentRequests &&
+      this.dispatcher.inFlightBytes < this.opts.maxInFlightBytes
+    );
   }
 
   private onMapError(error: unknown, failures: number, fatal: boolean): void {

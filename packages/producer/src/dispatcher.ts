@@ -40,6 +40,8 @@ interface Unverified {
 /** @internal */
 export class Dispatcher {
   inFlight = 0;
+  /** Bytes (data + keys) of the requests in flight. */
+  inFlightBytes = 0;
   private readonly requests = new Set<Promise<void>>();
   /** Successes on a shard the map did not know: judged again when the next map arrives. */
   private unverified: Unverified[] = [];
@@ -51,6 +53,9 @@ export class Dispatcher {
 
   send(batch: PlannedBatch, now: number): void {
     this.inFlight += 1;
+    let bytes = 0;
+    for (const r of batch.records) bytes += r.sizeBytes;
+    this.inFlightBytes += bytes;
     for (const shard of batch.shards) shard.inFlight += 1;
     const entries = batch.records.map((r) => {
       r.sends += 1;
@@ -69,6 +74,7 @@ export class Dispatcher {
       }))
       .then((result) => {
         this.inFlight -= 1;
+        this.inFlightBytes -= bytes;
         for (const shard of batch.shards) {
           shard.inFlight -= 1;
           this.deps.pool.released(shard);

@@ -74,6 +74,12 @@ export interface ProducerTunables {
   /** PutRecords requests in flight at once. @defaultValue 24 */
   readonly maxConcurrentRequests?: number;
   /**
+   * Bytes (data + keys) in flight before no new request starts (one request may exceed it).
+   * Serialised requests cost ~2.5x their size; this keeps a slow endpoint from multiplying memory.
+   * @defaultValue 8388608
+   */
+  readonly maxInFlightBytes?: number;
+  /**
    * The stream's maximum record size (data + partition key), 1 MiB unless raised with
    * UpdateMaxRecordSize (up to 10 MiB). @defaultValue 1048576
    */
@@ -136,6 +142,7 @@ export const PRODUCER_DEFAULTS = {
   requestTimeout: 6000,
   connectTimeout: 6000,
   maxConcurrentRequests: 24,
+  maxInFlightBytes: 8 * 1024 * 1024,
   maxRecordSizeBytes: 1024 * 1024,
   maxBufferedBytes: 32 * 1024 * 1024,
   maxBufferedRecords: 65_536,
@@ -183,6 +190,7 @@ const RANGES: Record<NumericKey, readonly [number, number]> = {
   requestTimeout: [100, 600_000],
   connectTimeout: [100, 300_000],
   maxConcurrentRequests: [1, 1024],
+  maxInFlightBytes: [1024, Number.MAX_SAFE_INTEGER],
   maxRecordSizeBytes: [1024, SHARD_LIMITS.maxRecordSizeCeiling],
   maxBufferedBytes: [1024, Number.MAX_SAFE_INTEGER],
   maxBufferedRecords: [1, Number.MAX_SAFE_INTEGER],
