@@ -161,6 +161,7 @@ async function scenario(
   } catch (error) {
     // What the workers reported, so a missed handover can be diagnosed from the output.
     const t0 = fleet.events[0]?.at ?? 0;
+    note(`flow: ${flow.written} records written, ${flow.failures} failed`);
     for (const e of fleet.events) {
       if (e.t === 'record') continue;
       const { t, worker, at, ...rest } = e;
