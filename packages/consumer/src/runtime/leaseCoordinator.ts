@@ -9,6 +9,7 @@
  * earliest moment another worker's lease could expire, so a dead worker's shards move after
  * failoverTimeMs plus a scan, not after up to 40 s.
  */
+import { setMaxListeners } from 'node:events';
 import { Task, TypedEmitter, childLogger, systemClock } from '@kinesis-kit/common';
 import type { Clock, Logger, MetricsSink } from '@kinesis-kit/common';
 import { planLeaseTaking, planRenewals } from '../core/leasePlanner.js';
@@ -98,6 +99,9 @@ export class LeaseCoordinator {
       const result = await this.options.store.renewLease(lease, { signal });
       if (result.ok) this.adopt(result.lease, false);
     }
+    // Every renewal of a held lease passes the renewer's signal to the SDK, which adds one abort
+    // listener per call in flight: a worker holding many leases would trip Node's leak warning.
+    setMaxListeners(0, this.renewer.signal, this.taker.signal);
     this.renewer.start();
     this.taker.start();
   }

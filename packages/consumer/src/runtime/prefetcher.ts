@@ -191,7 +191,11 @@ export class Prefetcher {
     this.push(batch);
     if (closed) this.ended = true;
     if (raw.length === 0) return this.o.config.idleTimeBetweenReadsMs;
+    // A full batch, or one from a shard we are behind on (a batch cut short by the response
+    // byte cap, typical with KPL aggregates), is followed at once: pacing only makes sense near
+    // the tip, and the service's 2 MiB/s read limit bounds a catch-up anyway (throttles back off).
     if (raw.length >= this.o.config.maxRecords) return 0;
+    if ((result.millisBehindLatest ?? 0) > 0) return 0;
     const sinceStart = this.o.clock.monotonic() - this.lastReadStartedAt;
     return Math.max(0, this.o.config.minTimeBetweenReadsMs - sinceStart);
   }

@@ -169,6 +169,28 @@ describe('ShardWorker retrieval', () => {
     await h.worker.requestShutdown();
   });
 
+  it('reads again at once after a partial batch from a shard it is behind on', async () => {
+    const h = await createHarness({
+      options: { idleTimeBetweenReadsMs: 1000, minTimeBetweenReadsMs: 500, maxRecords: 10 },
+    });
+    await h.drive(() => h.kinesis.calls.some((c) => c.op === 'getRecords'));
+    // Three 4 MiB records, written 100 ms apart: a response holds two (10 MiB cap), so the first
+    // batch is partial while the shard still has a later record (millisBehindLatest > 0).
+    const big = 'x'.repeat(4 * 1024 * 1024);
+    for (let i = 0; i < 3; i++) {
+      h.kinesis.put('shardId-000000000000', `${i}${big}`, `pk-${i}`);
+      await h.clock.advance(100);
+    }
+    await h.drive(() => h.processor.delivered.length === 3, 5000);
+    const reads = h.kinesis.calls
+      .filter((c) => c.op === 'getRecords' && c.outcome === 'ok')
+      .map((c) => c.at);
+    const last = reads.length - 1;
+    // The read that fetched the third record followed the partial batch without pacing.
+    expect(reads[last]! - reads[last - 1]!).toBeLessThan(500);
+    await h.worker.requestShutdown();
+  });
+
   it('prefetches at most maxPrefetchBatches ahead of a slow processor', async () => {
     let release: () => void = () => undefined;
     const h = await createHarness({
