@@ -118,6 +118,83 @@ describe('enhanced fan-out on the emulator', () => {
     );
   });
 
+  it('a slow reader loses nothing and keeps one subscription (backpressure)', async () => {
+    // Prepare
+    const { streamName } = await createTestStream(1);
+    streams.push(streamName);
+    const [shard] = await listAllShards(streamName);
+    const { consumerArn } = await ensureStreamConsumer({
+      client: kinesis,
+      streamName,
+      consumerName: uniqueName('slow'),
+      describePollMs: 200,
+      maxDescribeAttempts: 100,
+    });
+    const resubscribes: FanOutResubscribe[] = [];
+    const source = new FanOutShardSource({
+      client: kinesis,
+      consumerArn,
+      shardId: shard!.ShardId!,
+      start: { type: 'LATEST' },
+      onResubscribe: (info) => resubscribes.push(info),
+    });
+    sources.push(source);
+    await source.next(AbortSignal.timeout(20_000)); // subscribed (first, empty event)
+    const expected = Array.from({ length: 60 }, (_, i) => `v${String(i)}`);
+
+    // Act: six puts while the reader takes 1.5 s per event.
+    const producing = (async () => {
+      for (let i = 0; i < 6; i++) {
+        await put(streamName, expected.slice(i * 10, i * 10 + 10));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    const got: string[] = [];
+    for (let i = 0; i < 15 && got.length < expected.length; i++) {
+      const batch = await source.next(AbortSignal.timeout(20_000));
+      got.push(...batch.records.map((r) => decode(r.data)));
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    await producing;
+
+    // Assess
+    expect(got).toEqual(expected);
+    expect(resubscribes).toEqual([]);
+  });
+
+  it('propagation delay put -> event on the emulator', async () => {
+    const { streamName } = await createTestStream(1);
+    streams.push(streamName);
+    const [shard] = await listAllShards(streamName);
+    const { consumerArn } = await ensureStreamConsumer({
+      client: kinesis,
+      streamName,
+      consumerName: uniqueName('lat'),
+      describePollMs: 200,
+      maxDescribeAttempts: 100,
+    });
+    const source = new FanOutShardSource({
+      client: kinesis,
+      consumerArn,
+      shardId: shard!.ShardId!,
+      start: { type: 'LATEST' },
+    });
+    sources.push(source);
+    await source.next(AbortSignal.timeout(20_000));
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const sent = Date.now();
+      await put(streamName, [`t${String(i)}`]);
+      const values = await read(source, 1);
+      delays.push(Date.now() - sent);
+      expect(values).toEqual([`t${String(i)}`]);
+    }
+    delays.sort((a, b) => a - b);
+    console.info(`[fanout] put->event ms on the emulator: ${delays.join(' ')}`);
+    // kinesis-local sends an event every second: nothing should wait much longer than that.
+    expect(delays[delays.length - 1]).toBeLessThan(3000);
+  });
+
   it('an unknown consumer ARN fails registration with a clear error', async () => {
     const { streamArn, streamName } = await createTestStream(1);
     streams.push(streamName);
