@@ -1,6 +1,5 @@
 /** Helpers the commands share: argument parsing with the connection options, and pre-flights. */
 import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
@@ -9,7 +8,11 @@ import { CONNECTION_OPTIONS, resolveConnection } from '../connection.js';
 import type { Connection } from '../connection.js';
 import { CliError, UsageError, isNotFound } from '../errors.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** parseArgs' option specs (its own type is not exported, so declarations could not name it). */
+type Options = Record<
+  string,
+  { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string }
+>;
 
 /** parseArgs with the connection options and `--help` added; strict. */
 export function parseCommand<O extends Options>(
