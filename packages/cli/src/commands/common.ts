@@ -14,20 +14,38 @@ type Options = Record<
   { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string }
 >;
 
+/** The values parseArgs returns for `O` (spelled out: node's own result type cannot be named). */
+export type OptionValues<O extends Options> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean'
+    ? O[K]['multiple'] extends true
+      ? boolean[]
+      : boolean
+    : O[K]['multiple'] extends true
+      ? string[]
+      : string;
+} & { help?: boolean } & Partial<Record<keyof typeof CONNECTION_OPTIONS, string>>;
+
+/** A parsed command line. */
+export interface ParsedCommand<O extends Options> {
+  readonly values: OptionValues<O>;
+  readonly positionals: string[];
+  readonly connection: Connection;
+}
+
 /** parseArgs with the connection options and `--help` added; strict. */
 export function parseCommand<O extends Options>(
   args: string[],
   options: O,
   env: NodeJS.ProcessEnv,
-) {
+): ParsedCommand<O> {
   const parsed = parseArgs({
     args,
     options: { ...CONNECTION_OPTIONS, help: { type: 'boolean', short: 'h' }, ...options },
     allowPositionals: true,
     strict: true,
   });
-  const connection = resolveConnection(parsed.values, env);
-  return { ...parsed, connection };
+  const values = parsed.values as OptionValues<O>;
+  return { values, positionals: parsed.positionals, connection: resolveConnection(values, env) };
 }
 
 /** The first positional, or a usage error naming it. */
