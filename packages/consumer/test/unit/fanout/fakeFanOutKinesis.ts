@@ -38,7 +38,7 @@ interface FakeConsumer {
   name: string;
   arn: string;
   streamArn: string;
-  /** Describes left before it turns ACTIVE. */
+  /** Describes left before it turns ACTIVE (CREATING) or disappears (DELETING). */
   describesUntilActive: number;
   status: 'CREATING' | 'ACTIVE' | 'DELETING';
 }
@@ -48,6 +48,8 @@ export class FakeFanOutKinesis {
   readonly calls: string[] = [];
   /** Error names thrown by the next RegisterStreamConsumer calls, in order. */
   registerFailures: string[] = [];
+  /** Error names thrown by the next DescribeStreamConsumer calls, in order. */
+  describeFailures: string[] = [];
   /** Describes a new consumer stays CREATING. */
   creatingDescribes = 2;
   /** Run when a RegisterStreamConsumer fails with ResourceInUse (another worker won the race). */
@@ -86,6 +88,8 @@ export class FakeFanOutKinesis {
       return { StreamDescriptionSummary: { StreamARN: arn } };
     }
     if (command instanceof DescribeStreamConsumerCommand) {
+      const failure = this.describeFailures.shift();
+      if (failure !== undefined) throw sdkError(failure);
       const { ConsumerARN, ConsumerName, StreamARN } = command.input;
       const c = this.consumers.find((x) =>
         ConsumerARN !== undefined
@@ -93,6 +97,11 @@ export class FakeFanOutKinesis {
           : x.name === ConsumerName && x.streamArn === StreamARN,
       );
       if (c === undefined) throw sdkError('ResourceNotFoundException');
+      if (c.status === 'DELETING' && c.describesUntilActive-- <= 0) {
+        // The deletion finished: the name is free again.
+        this.consumers.splice(this.consumers.indexOf(c), 1);
+        throw sdkError('ResourceNotFoundException');
+      }
       if (c.status === 'CREATING' && c.describesUntilActive-- <= 0) c.status = 'ACTIVE';
       return {
         ConsumerDescription: {

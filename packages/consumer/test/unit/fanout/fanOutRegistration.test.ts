@@ -156,4 +156,51 @@ describe('ensureStreamConsumer', () => {
 
     expect((error as Error).message).toMatch(/DescribeStreamSummary gone failed: ResourceNotFound/);
   });
+
+  it('backs off throttled describes by 1000 + rand(100) ms', async () => {
+    const { kinesis, clock, register } = setup();
+    kinesis.addConsumer('app', STREAM_ARN);
+    kinesis.describeFailures = ['LimitExceededException', 'LimitExceededException'];
+
+    const [info, elapsed] = await settle(clock, register());
+
+    expect(info.consumerName).toBe('app');
+    // Two sleeps of 1050 ms each (random 0.5), observed through 100 ms test steps.
+    expect(elapsed).toBeGreaterThanOrEqual(2100);
+    expect(elapsed).toBeLessThan(2200);
+  });
+
+  it('waits out a DELETING consumer of the same name, then registers it anew', async () => {
+    const { kinesis, clock, register } = setup();
+    kinesis.addConsumer('app', STREAM_ARN, 'DELETING').describesUntilActive = 1;
+    kinesis.creatingDescribes = 0;
+
+    const [info] = await settle(clock, register());
+
+    expect(info.consumerName).toBe('app');
+    expect(kinesis.calls).toContain('RegisterStreamConsumerCommand');
+  });
+
+  it('gives up on a consumer that stays DELETING', async () => {
+    const { kinesis, clock, register } = setup();
+    kinesis.addConsumer('app', STREAM_ARN, 'DELETING').describesUntilActive = 1000;
+
+    const [error] = await settle(
+      clock,
+      register({ maxRegisterAttempts: 2 }).catch((e: unknown) => e),
+    );
+
+    expect((error as Error).message).toMatch(/stays DELETING/);
+  });
+
+  it('needs a stream name or ARN', async () => {
+    const { clock, register } = setup();
+
+    const [error] = await settle(
+      clock,
+      register({ streamName: undefined }).catch((e: unknown) => e),
+    );
+
+    expect(error).toMatchObject({ code: 'KT_CONFIG' });
+  });
 });
