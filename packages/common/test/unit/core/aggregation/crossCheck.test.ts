@@ -11,6 +11,8 @@
  * - it builds its key tables with Object.keys(), which lists integer-like keys ("7", "12345")
  *   first in numeric order, so the tables are reordered while the indexes are not: records get
  *   another record's partition key or explicit hash key;
+ * - its key tables are plain objects, so a key named like an Object.prototype member
+ *   ("__proto__", "constructor", "toString") is looked up on the prototype and mis-encoded;
  * - its decoder reports explicit_hash_key_index 0 (protobufjs' default) for records without
  *   one, so in a mixed aggregate they come back with the first table entry as their EHK.
  */
@@ -30,11 +32,19 @@ function isArrayIndexLike(key: string | undefined): boolean {
   return key !== undefined && /^(0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
 }
 
-/** Random records without integer-like keys, which aws-kinesis-agg mis-encodes. */
+/** Keys a plain-object table resolves through Object.prototype. */
+function isPrototypeName(key: string | undefined): boolean {
+  return key !== undefined && (key === '__proto__' || key in Object.prototype);
+}
+
+/** Random records without the keys aws-kinesis-agg mis-encodes (integer-like, prototype names). */
 const safeRecordsArb = (min: number, max: number): fc.Arbitrary<TestRecord[]> =>
   recordsArb(min, max).map((records) =>
     records.map((r) => ({
-      partitionKey: isArrayIndexLike(r.partitionKey) ? `${r.partitionKey}x` : r.partitionKey,
+      partitionKey:
+        isArrayIndexLike(r.partitionKey) || isPrototypeName(r.partitionKey)
+          ? `${r.partitionKey}x`
+          : r.partitionKey,
       data: r.data,
       ...(r.explicitHashKey !== undefined &&
         !isArrayIndexLike(r.explicitHashKey) && { explicitHashKey: r.explicitHashKey }),
@@ -110,6 +120,26 @@ describe('cross-check with aws-kinesis-agg', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('round-trips keys named like Object.prototype members, which aws-kinesis-agg mis-encodes', () => {
+    const records = [
+      { partitionKey: '__proto__', data: Buffer.from('A') },
+      { partitionKey: 'constructor', data: Buffer.from('B') },
+      { partitionKey: '__proto__', data: Buffer.from('C') },
+    ];
+    const ours = new RecordAggregator();
+    for (const r of records) ours.add(r);
+    const decoded = deaggregate({
+      data: ours.toKinesisRecord().data,
+      partitionKey: 'a',
+      sequenceNumber: '1',
+    });
+    expect(decoded.map((r) => [r.partitionKey, Buffer.from(r.data).toString()])).toEqual([
+      ['__proto__', 'A'],
+      ['constructor', 'B'],
+      ['__proto__', 'C'],
+    ]);
   });
 
   it('keeps first-appearance table order where aws-kinesis-agg swaps integer-like keys', () => {
