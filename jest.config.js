@@ -16,7 +16,13 @@ const moduleNameMapper = {
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
 };
-const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node' };
+const common = {
+  rootDir: __dirname,
+  moduleNameMapper,
+  transform,
+  testEnvironment: 'node',
+  setupFiles: ['<rootDir>/scripts/jest/fastCheckSeed.js'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
