@@ -215,7 +215,12 @@ export class ShardWorker {
       this.setState('INITIALIZING');
       this.prefetcher = this.createPrefetcher(this.start_);
       this.prefetcher.start();
-      if (!(await this.initialize())) return await this.interrupted();
+      const init = await this.initialize();
+      if (init === 'interrupted') return await this.interrupted();
+      if (init !== 'ok') {
+        await this.prefetcher.stop();
+        return await this.stopShard(init.error);
+      }
       this.setState('PROCESSING');
       const end = await this.processLoop();
       await this.prefetcher.stop();
@@ -246,9 +251,14 @@ export class ShardWorker {
     }
   }
 
-  private async initialize(): Promise<boolean> {
+  /**
+   * Calls `initialize`, retrying with backoff; after `maxProcessorAttempts` failures the shard is
+   * given up like a failing batch under 'stop-shard' (its lease released, retried later, other
+   * workers first), since nothing can be processed without it. The KCL retries forever.
+   */
+  private async initialize(): Promise<'ok' | 'interrupted' | { readonly error: unknown }> {
     for (let attempt = 1; ; attempt++) {
-      if (this.stopping.signal.aborted) return false;
+      if (this.stopping.signal.aborted) return 'interrupted';
       const started = this.clock.monotonic();
       try {
         await this.p.processor.initialize({
@@ -261,10 +271,12 @@ export class ShardWorker {
         });
         this.timing(M.initializeTime, started, this.dims.initialize);
         this.initialized = true;
-        return true;
+        return 'ok';
       } catch (error) {
-        this.reportProcessorError('initialize', error, attempt, true);
-        if (!(await this.backoff(attempt))) return false;
+        const willRetry = attempt < this.config.maxProcessorAttempts;
+        this.reportProcessorError('initialize', error, attempt, willRetry);
+        if (!willRetry) return { error };
+        if (!(await this.backoff(attempt))) return 'interrupted';
       }
     }
   }
@@ -357,7 +369,7 @@ export class ShardWorker {
   /** `'stop-shard'`: let the processor checkpoint what it finished, then hand the lease back. */
   private async stopShard(error: unknown): Promise<ShardWorkerOutcome> {
     if (!this.lost) {
-      await this.callShutdownRequested();
+      if (this.initialized) await this.callShutdownRequested();
       this.p.onStopShard?.(error);
     } else if (this.initialized) {
       await this.callLeaseLost();

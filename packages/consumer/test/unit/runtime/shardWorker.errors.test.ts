@@ -194,4 +194,25 @@ describe('ShardWorker processor errors', () => {
     expect(h.events.processorError.map((e) => e.phase)).toEqual(['initialize', 'initialize']);
     await h.worker.requestShutdown();
   });
+
+  it('gives the shard up after maxProcessorAttempts failed initialize calls', async () => {
+    const h = await createHarness({
+      options: BASE,
+      setup: (k) => void putPlain(k, 1),
+      start: false,
+    });
+    h.processor.initialize = () => Promise.reject(new Error('child crashed'));
+    h.worker.start();
+
+    await h.drive(() => h.outcome !== undefined);
+
+    expect(h.outcome?.reason).toBe('stopped-on-error');
+    expect(h.stopShardErrors).toHaveLength(1);
+    expect(h.events.processorError.map((e) => [e.phase, e.willRetry])).toEqual([
+      ['initialize', true],
+      ['initialize', true],
+      ['initialize', false],
+    ]);
+    expect(h.processor.delivered).toHaveLength(0);
+  });
 });
