@@ -16,9 +16,7 @@
  */
 import { SubscribeToShardCommand } from '@aws-sdk/client-kinesis';
 import type {
-  ChildShard as SdkChildShard,
   KinesisClient,
-  _Record,
   StartingPosition,
   SubscribeToShardEvent,
   SubscribeToShardEventStream,
@@ -32,8 +30,8 @@ import {
 } from '@kinesis-kit/common';
 import type { BackoffOptions, Clock } from '@kinesis-kit/common';
 import { RetrievalError } from '../retrievalPorts.js';
-import type { ChildShard } from '../ports.js';
-import type { GetRecordsResult, IteratorPosition, RawRecord } from '../retrievalPorts.js';
+import { toChildShard, toRawRecord } from './kinesisRecords.js';
+import type { GetRecordsResult, IteratorPosition } from '../retrievalPorts.js';
 
 /** Why the source is about to re-subscribe. @public */
 export interface FanOutResubscribe {
@@ -293,25 +291,4 @@ export function toStartingPosition(position: IteratorPosition): StartingPosition
     default:
       return { Type: position.type };
   }
-}
-
-// The same translation as the polling adapter's (kept private there, so repeated here).
-function toRawRecord(r: _Record): RawRecord {
-  return {
-    sequenceNumber: r.SequenceNumber ?? '',
-    partitionKey: r.PartitionKey ?? '',
-    data: r.Data ?? new Uint8Array(0),
-    approximateArrivalTimestamp: r.ApproximateArrivalTimestamp ?? new Date(0),
-  };
-}
-
-function toChildShard(c: SdkChildShard): ChildShard {
-  return {
-    shardId: c.ShardId ?? '',
-    parentShards: c.ParentShards ?? [],
-    hashKeyRange: {
-      startingHashKey: c.HashKeyRange?.StartingHashKey ?? '0',
-      endingHashKey: c.HashKeyRange?.EndingHashKey ?? '0',
-    },
-  };
 }

@@ -5,14 +5,14 @@
  * (restart the iterator, back off, end the shard) is the shard worker's business.
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisClient, _Record, ChildShard as SdkChildShard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { isAbortError } from '@kinesis-kit/common';
-import type { CallOptions, ChildShard } from '../ports.js';
+import type { CallOptions } from '../ports.js';
 import { RetrievalError } from '../retrievalPorts.js';
+import { toChildShard, toRawRecord } from './kinesisRecords.js';
 import type {
   GetRecordsResult,
   IteratorPosition,
-  RawRecord,
   RetrievalErrorKind,
   ShardReader,
 } from '../retrievalPorts.js';
@@ -113,27 +113,6 @@ export class KinesisShardReader implements ShardReader {
     }
     return result;
   }
-}
-
-function toRawRecord(r: _Record): RawRecord {
-  return {
-    sequenceNumber: r.SequenceNumber ?? '',
-    partitionKey: r.PartitionKey ?? '',
-    data: r.Data ?? new Uint8Array(0),
-    // Always set by the service; the epoch stands in for a missing value rather than a throw.
-    approximateArrivalTimestamp: r.ApproximateArrivalTimestamp ?? new Date(0),
-  };
-}
-
-function toChildShard(c: SdkChildShard): ChildShard {
-  return {
-    shardId: c.ShardId ?? '',
-    parentShards: c.ParentShards ?? [],
-    hashKeyRange: {
-      startingHashKey: c.HashKeyRange?.StartingHashKey ?? '0',
-      endingHashKey: c.HashKeyRange?.EndingHashKey ?? '0',
-    },
-  };
 }
 
 /** SDK error → RetrievalError by `name` / `$retryable`; aborts pass through untouched. */
