@@ -19,6 +19,13 @@ export interface LeaseObservation {
    * which the KCL treats as infinitely old (expired and "very old").
    */
   readonly counterSinceMs: number | null;
+  /** The owner in the scan that produced this observation. */
+  readonly leaseOwner?: string | undefined;
+  /**
+   * Monotonic ms when this worker saw the lease change owner; `null` when the owner has not
+   * changed since the lease was first seen (its tenure is unknown, so it counts as settled).
+   */
+  readonly ownerSinceMs?: number | null;
 }
 
 /** Lease key → observation. Replace it with `plan.observations` after every run. @public */
@@ -33,8 +40,11 @@ export interface TakerConfig {
   /** Steal at most this many per run. @defaultValue 1 */
   readonly maxLeasesToStealAtOneTime: number;
   /**
-   * Take "very old" leases (unowned when first seen, or unchanged for 3 × failover) first, up to
-   * `maxLeasesForWorker`, ignoring the balance target, as KCL ≥ 2.6 does. @defaultValue true
+   * Take "very old" leases (unowned when first seen, or unchanged for 3 × failover) before other
+   * available ones, as KCL ≥ 2.6 does. Unlike the KCL, never beyond the balance target while
+   * other workers are live: the KCL's taker grabs every new child lease at once and another
+   * worker steals one back seconds later, and both process that shard until the first notices
+   * (duplicates for no gain). A lone worker still takes them all. @defaultValue true
    */
   readonly enablePriorityLeaseAssignment: boolean;
 }
@@ -97,13 +107,23 @@ export function observe(
   const next = new Map<string, LeaseObservation>();
   for (const lease of leases) {
     const seen = previous.get(lease.leaseKey);
+    const owner = lease.leaseOwner;
+    const ownerSinceMs =
+      seen === undefined ? null : seen.leaseOwner === owner ? (seen.ownerSinceMs ?? null) : nowMs;
+    let counterSinceMs: number | null;
     if (seen !== undefined && seen.leaseCounter === lease.leaseCounter) {
-      next.set(lease.leaseKey, seen);
-    } else if (seen === undefined && lease.leaseOwner === undefined) {
-      next.set(lease.leaseKey, { leaseCounter: lease.leaseCounter, counterSinceMs: null });
+      counterSinceMs = seen.counterSinceMs;
+    } else if (seen === undefined && owner === undefined) {
+      counterSinceMs = null;
     } else {
-      next.set(lease.leaseKey, { leaseCounter: lease.leaseCounter, counterSinceMs: nowMs });
+      counterSinceMs = nowMs;
     }
+    next.set(lease.leaseKey, {
+      leaseCounter: lease.leaseCounter,
+      counterSinceMs,
+      leaseOwner: owner,
+      ownerSinceMs,
+    });
   }
   return next;
 }
@@ -125,38 +145,50 @@ export function planLeaseTaking(input: TakerInput): TakerPlan {
   const observations = observe(leases, input.observations, nowMs);
   const available: Lease[] = [];
   const veryOld: Lease[] = [];
+  /** Available leases of finished shards: taken by whoever sees them, only to be cleaned up. */
+  const finished: Lease[] = [];
   const counts = new Map<string, number>([[workerId, 0]]);
   const held = new Map<string, Lease[]>();
   let expired = 0;
   let unowned = 0;
+  let ended = 0;
   let nextExpiryAtMs: number | undefined;
   for (const lease of leases) {
     const obs = observations.get(lease.leaseKey);
     const isUnowned = lease.leaseOwner === undefined;
+    // Unlike the KCL, a lease at SHARD_END does not count in the balance: it needs no reading,
+    // only cleanup once its children start. Counted, it makes the owner of a parent that just
+    // ended look full, so a child goes to it beyond the target and is stolen back seconds later.
+    const isEnded = lease.checkpoint.isShardEnd;
+    if (isEnded) ended++;
     if (isUnowned || isExpired(obs, nowMs, config.failoverTimeMs)) {
-      available.push(lease);
       if (isUnowned) unowned++;
       else expired++;
+      if (isEnded) {
+        finished.push(lease);
+        continue;
+      }
+      available.push(lease);
       if (isVeryOld(obs, nowMs, config.failoverTimeMs)) veryOld.push(lease);
       continue;
     }
     const owner = lease.leaseOwner;
-    counts.set(owner, (counts.get(owner) ?? 0) + 1);
-    held.set(owner, [...(held.get(owner) ?? []), lease]);
+    counts.set(owner, (counts.get(owner) ?? 0) + (isEnded ? 0 : 1));
+    if (!isEnded) held.set(owner, [...(held.get(owner) ?? []), lease]);
     if (owner !== workerId && obs?.counterSinceMs != null) {
       const at = obs.counterSinceMs + config.failoverTimeMs + 1;
       nextExpiryAtMs = nextExpiryAtMs === undefined ? at : Math.min(nextExpiryAtMs, at);
     }
   }
   const numWorkers = counts.size;
-  const total = leases.length;
+  const total = leases.length - ended;
   let target = numWorkers >= total ? 1 : Math.ceil(total / numWorkers);
   const spillover = Math.max(0, target - config.maxLeasesForWorker);
   target = Math.min(target, config.maxLeasesForWorker);
   const myLeases = counts.get(workerId) ?? 0;
   const needed = target - myLeases;
   const stats: TakerStats = {
-    totalLeases: total,
+    totalLeases: leases.length,
     numWorkers,
     target,
     myLeases,
@@ -167,7 +199,7 @@ export function planLeaseTaking(input: TakerInput): TakerPlan {
     needed,
   };
   const plan = (take: Lease[], steal: Lease[]): TakerPlan => ({
-    take,
+    take: [...finished, ...take],
     steal,
     observations,
     nextExpiryAtMs,
@@ -176,14 +208,31 @@ export function planLeaseTaking(input: TakerInput): TakerPlan {
 
   if (config.enablePriorityLeaseAssignment && veryOld.length > 0) {
     const room = Math.max(0, config.maxLeasesForWorker - myLeases);
-    return plan(shuffle(veryOld, random).slice(0, room), []);
+    // Alone (no other live owner), the target is every lease anyway; with peers, stay at the
+    // target so nobody has to steal the surplus back (see TakerConfig).
+    const alone = numWorkers === 1;
+    const count = alone ? room : Math.min(room, Math.max(0, needed));
+    const veryOldKeys = new Set(veryOld.map((l) => l.leaseKey));
+    const rest = available.filter((l) => !veryOldKeys.has(l.leaseKey));
+    const take = [...shuffle(veryOld, random), ...shuffle(rest, random)].slice(0, count);
+    return plan(take, []);
   }
   if (needed <= 0) return plan([], []);
   if (available.length > 0) return plan(shuffle(available, random).slice(0, needed), []);
-  return plan([], chooseLeasesToSteal(counts, held, workerId, target, needed, config, random));
+  const settled = (l: Lease): boolean => {
+    const since = observations.get(l.leaseKey)?.ownerSinceMs ?? null;
+    return since === null || nowMs - since >= config.failoverTimeMs;
+  };
+  return plan(
+    [],
+    chooseLeasesToSteal(counts, held, workerId, target, needed, config, random, settled),
+  );
 }
 
-/** KCL `chooseLeasesToSteal`: from the single most loaded worker, at most maxLeasesToStealAtOneTime. */
+/**
+ * KCL `chooseLeasesToSteal`: from the single most loaded worker, at most
+ * maxLeasesToStealAtOneTime, and only leases `settled` with their current owner.
+ */
 function chooseLeasesToSteal(
   counts: ReadonlyMap<string, number>,
   held: ReadonlyMap<string, Lease[]>,
@@ -192,6 +241,7 @@ function chooseLeasesToSteal(
   needed: number,
   config: TakerConfig,
   random: () => number,
+  settled: (lease: Lease) => boolean,
 ): Lease[] {
   let victim: string | undefined;
   let most = 0;
@@ -209,7 +259,10 @@ function chooseLeasesToSteal(
   if (n <= 0 && needed > 1) n = 1;
   n = Math.min(n, config.maxLeasesToStealAtOneTime);
   if (n <= 0) return [];
-  return shuffle(held.get(victim) ?? [], random).slice(0, n);
+  // A lease that changed owner less than a failover time ago is not stolen: its new owner has
+  // only just started on it, and stealing it now means both process it until the owner's next
+  // renewal fails. Another of the victim's leases is taken instead, or this one later.
+  return shuffle((held.get(victim) ?? []).filter(settled), random).slice(0, n);
 }
 
 function isVeryOld(

@@ -155,7 +155,8 @@ export class Scheduler {
 
   private startWorker(lease: Lease): void {
     if (this.stopping || this.workers.has(lease.leaseKey)) return;
-    // A lease at SHARD_END is held (and counted, as in the KCL) until cleanup deletes it.
+    // A lease at SHARD_END is held (as in the KCL; not counted in the balance) until cleanup
+    // deletes it.
     if (lease.checkpoint.isShardEnd) return;
     const { coordinator } = this.o;
     let processor: ShardRecordProcessor;

@@ -33,10 +33,18 @@ function table(owners: (string | undefined)[]): Lease[] {
   return owners.map((o, i) => lease(i, o));
 }
 
-/** Observations that saw every lease at its counter `agoMs` before `now`. */
+/** Observations that saw every lease at its counter since `sinceMs`, with an unchanged owner. */
 function seen(leases: Lease[], sinceMs: number): ObservationTable {
   return new Map(
-    leases.map((l) => [l.leaseKey, { leaseCounter: l.leaseCounter, counterSinceMs: sinceMs }]),
+    leases.map((l) => [
+      l.leaseKey,
+      {
+        leaseCounter: l.leaseCounter,
+        counterSinceMs: sinceMs,
+        leaseOwner: l.leaseOwner,
+        ownerSinceMs: null,
+      },
+    ]),
   );
 }
 
@@ -44,8 +52,8 @@ describe('observe / isExpired (KCL updateAllLeases and Lease#isExpired)', () => 
   it('starts new unowned leases at "infinitely old" and new owned ones at the scan time', () => {
     const obs = observe([lease(0), lease(1, 'w1')], new Map(), 500);
 
-    expect(obs.get('shardId-0')).toEqual({ leaseCounter: 1, counterSinceMs: null });
-    expect(obs.get('shardId-1')).toEqual({ leaseCounter: 1, counterSinceMs: 500 });
+    expect(obs.get('shardId-0')).toMatchObject({ leaseCounter: 1, counterSinceMs: null });
+    expect(obs.get('shardId-1')).toMatchObject({ leaseCounter: 1, counterSinceMs: 500 });
   });
 
   it('keeps the first-seen time while the counter is unchanged and resets it when it moves', () => {
@@ -54,7 +62,18 @@ describe('observe / isExpired (KCL updateAllLeases and Lease#isExpired)', () => 
     const moved = observe([lease(0, 'w1', 6)], same, 9_000);
 
     expect(same.get('shardId-0')?.counterSinceMs).toBe(0);
-    expect(moved.get('shardId-0')).toEqual({ leaseCounter: 6, counterSinceMs: 9_000 });
+    expect(moved.get('shardId-0')).toMatchObject({ leaseCounter: 6, counterSinceMs: 9_000 });
+  });
+
+  it('records when the owner changes, and treats the owner of a first-seen lease as settled', () => {
+    const t0 = observe([lease(0, 'w1', 5), lease(1, 'w1', 5)], new Map(), 0);
+    const t1 = observe([lease(0, 'w2', 6), lease(1, 'w1', 6)], t0, 4_000);
+    const t2 = observe([lease(0, 'w2', 7), lease(1, 'w1', 7)], t1, 7_000);
+
+    expect(t0.get('shardId-0')?.ownerSinceMs).toBeNull();
+    expect(t1.get('shardId-0')).toMatchObject({ leaseOwner: 'w2', ownerSinceMs: 4_000 });
+    expect(t2.get('shardId-0')?.ownerSinceMs).toBe(4_000);
+    expect(t2.get('shardId-1')?.ownerSinceMs).toBeNull();
   });
 
   it.each([
@@ -140,8 +159,54 @@ describe('planLeaseTaking (KCL 2.x DynamoDBLeaseTaker)', () => {
     expect(plan.take.map((l) => l.leaseOwner)).toEqual(['dead', 'dead', 'dead']);
   });
 
-  it('takes every never-seen unowned lease first ("very old"), ignoring the target, up to maxLeasesForWorker', () => {
-    const leases = table([undefined, undefined, undefined, undefined, 'a']);
+  it('takes never-seen unowned leases first ("very old"), up to the target while another worker is live', () => {
+    const leases = table([undefined, undefined, undefined, 'a', 'a', 'a']);
+    const obs = new Map(seen(leases.slice(3), 0));
+    const unownedSeen = table([undefined, undefined, undefined, undefined]).map((l, i) => ({
+      ...l,
+      leaseKey: `old-${i}`,
+    }));
+    for (const l of unownedSeen) obs.set(l.leaseKey, { leaseCounter: 1, counterSinceMs: 9_000 });
+
+    const plan = planLeaseTaking({
+      leases: [...unownedSeen, ...leases],
+      observations: obs,
+      workerId: 'me',
+      nowMs: 10_000,
+      config,
+      random: first,
+    });
+
+    // 10 leases, 2 workers: target 5, so 5 taken, the 3 very old ones among them.
+    expect(plan.stats).toMatchObject({ numWorkers: 2, target: 5, needed: 5, veryOldLeases: 3 });
+    expect(plan.take).toHaveLength(5);
+    expect(
+      plan.take
+        .slice(0, 3)
+        .map((l) => l.leaseKey)
+        .sort(),
+    ).toEqual(['shardId-0', 'shardId-1', 'shardId-2']);
+  });
+
+  it('takes no very old lease beyond the target when another worker is live (nothing to steal back)', () => {
+    const leases = table(['me', 'me', 'a', 'a', undefined, undefined]);
+    const obs = new Map(seen(leases.slice(0, 4), 0));
+
+    const plan = planLeaseTaking({
+      leases,
+      observations: obs,
+      workerId: 'me',
+      nowMs: 1_000,
+      config,
+      random: first,
+    });
+
+    expect(plan.stats).toMatchObject({ target: 3, needed: 1, veryOldLeases: 2 });
+    expect(plan.take).toHaveLength(1);
+  });
+
+  it('takes every very old lease when alone, up to maxLeasesForWorker', () => {
+    const leases = table([undefined, undefined, undefined, undefined, undefined]);
 
     const all = planLeaseTaking({
       leases,
@@ -168,10 +233,97 @@ describe('planLeaseTaking (KCL 2.x DynamoDBLeaseTaker)', () => {
       random: first,
     });
 
-    expect(all.take).toHaveLength(4);
+    expect(all.take).toHaveLength(5);
     expect(capped.take).toHaveLength(2);
-    expect(capped.stats.spillover).toBe(1);
-    expect(off.take).toHaveLength(3);
+    expect(capped.stats.spillover).toBe(3);
+    expect(off.take).toHaveLength(5);
+  });
+
+  it('does not steal a lease that changed owner less than a failover time ago', () => {
+    const leases = table(['a', 'a', 'a', 'a']);
+    const obs = new Map(seen(leases, 8_000));
+    // shardId-0..2 moved to "a" 2 s ago; only shardId-3 has been a's for long.
+    for (const l of leases.slice(0, 3)) {
+      obs.set(l.leaseKey, {
+        leaseCounter: 1,
+        counterSinceMs: 8_000,
+        leaseOwner: 'a',
+        ownerSinceMs: 8_000,
+      });
+    }
+
+    const soon = planLeaseTaking({
+      leases,
+      observations: obs,
+      workerId: 'me',
+      nowMs: 10_000,
+      config,
+      random: first,
+    });
+    const allRecent = planLeaseTaking({
+      leases: leases.slice(0, 3),
+      observations: obs,
+      workerId: 'me',
+      nowMs: 10_000,
+      config,
+      random: first,
+    });
+    const later = planLeaseTaking({
+      leases: leases.slice(0, 3),
+      observations: obs,
+      workerId: 'me',
+      nowMs: 8_000 + F,
+      config,
+      random: first,
+    });
+
+    expect(soon.steal.map((l) => l.leaseKey)).toEqual(['shardId-3']);
+    expect(allRecent.steal).toHaveLength(0);
+    expect(later.steal).toHaveLength(1);
+  });
+
+  it('leaves SHARD_END leases out of the balance, and takes orphaned ones only for cleanup', () => {
+    const ended = (l: Lease): Lease => ({ ...l, checkpoint: ExtendedSequenceNumber.SHARD_END });
+    const base = table(['me', 'me', 'a', 'a', 'a', undefined, 'dead']);
+    const leases = [ended(base[0]!), ...base.slice(1, 6), ended(base[6]!)];
+    const obs = new Map(seen(leases, 0));
+    obs.delete('shardId-5');
+    obs.set('shardId-6', { leaseCounter: 1, counterSinceMs: -2 * F, leaseOwner: 'dead' });
+
+    const plan = planLeaseTaking({
+      leases,
+      observations: obs,
+      workerId: 'me',
+      nowMs: 1_000,
+      config: { ...config, enablePriorityLeaseAssignment: false },
+      random: first,
+    });
+
+    // Active: shardId-1 (me), 2–4 (a), 5 (unowned) → 5 over 2 workers, target 3, I need 2 but
+    // only shardId-5 is free; the dead worker's ended lease is taken on top, for cleanup.
+    expect(plan.stats).toMatchObject({ totalLeases: 7, target: 3, myLeases: 1, needed: 2 });
+    expect(plan.take.map((l) => l.leaseKey)).toEqual(['shardId-6', 'shardId-5']);
+    expect(plan.steal).toHaveLength(0);
+  });
+
+  it('gives the owner of a parent that just ended room for a child', () => {
+    const ended = (l: Lease): Lease => ({ ...l, checkpoint: ExtendedSequenceNumber.SHARD_END });
+    const base = table(['me', 'me', 'a', 'a', 'b', 'b']);
+    const leases = [ended(base[0]!), ...base.slice(1), lease(6), lease(7)];
+    const obs = new Map(seen(base, 0));
+
+    const plan = planLeaseTaking({
+      leases,
+      observations: obs,
+      workerId: 'me',
+      nowMs: 1_000,
+      config,
+      random: first,
+    });
+
+    // 7 active leases over 3 workers: target 3; I hold 1 active one, so both children are mine.
+    expect(plan.stats).toMatchObject({ target: 3, myLeases: 1, needed: 2 });
+    expect(plan.take.map((l) => l.leaseKey).sort()).toEqual(['shardId-6', 'shardId-7']);
   });
 
   it('caps steals at maxLeasesToStealAtOneTime', () => {

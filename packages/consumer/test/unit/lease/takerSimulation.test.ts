@@ -44,6 +44,8 @@ class Simulation {
   readonly store = new InMemoryLeaseStore();
   readonly workers: SimWorker[] = [];
   now = 0;
+  /** Leases taken from a live owner (a steal: both process the shard until the owner notices). */
+  steals = 0;
   private readonly random = seeded(7);
 
   async seed(count: number): Promise<void> {
@@ -103,7 +105,10 @@ class Simulation {
       w.observations = plan.observations;
       for (const lease of [...plan.take, ...plan.steal]) {
         const r = await this.store.takeLease(lease, w.id);
-        if (r.ok) w.held.set(lease.leaseKey, { lease: r.lease, lastRenewedAtMs: this.now });
+        if (!r.ok) continue;
+        w.held.set(lease.leaseKey, { lease: r.lease, lastRenewedAtMs: this.now });
+        const from = this.workers.find((x) => x.id === lease.leaseOwner);
+        if (from?.alive === true) this.steals++;
       }
       w.nextTakeAt = Math.min(
         this.now + takerIntervalMs,
@@ -169,6 +174,58 @@ describe('lease taking on simulated time', () => {
       );
       expect(failover).toBeLessThanOrEqual(F + takerIntervalMs + renewIntervalMs);
       expect(failover).toBeGreaterThan(F - renewIntervalMs);
+    },
+  );
+
+  it.each([1, 2, 3])(
+    'a split in a balanced fleet moves no lease between live workers (seed run %i)',
+    async (run) => {
+      const sim = new Simulation();
+      await sim.seed(6);
+      for (const id of ['w1', 'w2', 'w3']) sim.start(id);
+      await sim.runUntil(20_000 + run * 333, async () => {
+        const c = await sim.owners();
+        return ['w1', 'w2', 'w3'].every((w) => c.get(w) === 2);
+      });
+      const stealsBefore = sim.steals;
+      // The parent's owner reads it to the end, checkpoints SHARD_END and creates the children.
+      const parent = (await sim.store.listLeases())[run]!;
+      const owner = sim.workers.find((w) => w.id === parent.leaseOwner)!;
+      const r = await sim.store.updateCheckpoint(owner.held.get(parent.leaseKey)!.lease, {
+        checkpoint: ExtendedSequenceNumber.SHARD_END,
+      });
+      if (!r.ok) throw new Error('checkpoint failed');
+      owner.held.set(parent.leaseKey, { lease: r.lease, lastRenewedAtMs: sim.now });
+      for (const child of ['shardId-child-a', 'shardId-child-b']) {
+        await sim.store.createLeaseIfNotExists({
+          leaseKey: child,
+          shardId: child,
+          checkpoint: ExtendedSequenceNumber.TRIM_HORIZON,
+          parentShardIds: [parent.leaseKey],
+        });
+      }
+      // The scheduler wakes its taker after creating leases.
+      owner.nextTakeAt = sim.now;
+      const splitAt = sim.now;
+
+      const ownedAt = await sim.runUntil(splitAt + 60_000, async () => {
+        const leases = await sim.store.listLeases();
+        return leases.every((l) => l.leaseOwner !== undefined);
+      });
+      await sim.runUntil(sim.now + 60_000);
+
+      const active = new Map<string, number>();
+      for (const l of await sim.store.listLeases()) {
+        if (l.checkpoint.isShardEnd) continue;
+        active.set(l.leaseOwner!, (active.get(l.leaseOwner!) ?? 0) + 1);
+      }
+      console.info(
+        `[lease sim] split: children owned ${ownedAt - splitAt} ms after creation, ` +
+          `steals ${sim.steals - stealsBefore}, active leases per worker ${[...active.values()].join('/')}`,
+      );
+      expect(sim.steals - stealsBefore).toBe(0);
+      expect(ownedAt - splitAt).toBeLessThanOrEqual(STEP);
+      expect([...active.values()].sort()).toEqual([2, 2, 3]);
     },
   );
 
