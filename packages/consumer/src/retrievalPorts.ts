@@ -1,9 +1,11 @@
 /**
- * The retrieval port: what a shard worker needs to read one shard by polling. The SDK adapter
- * (`adapters/kinesisReader.ts`) implements it over GetShardIterator/GetRecords; tests use the
- * FakeKinesis. Errors the worker must act on are classified into {@link RetrievalError} kinds by
- * the adapter (by the SDK error's `name`, never its message), so the worker decides and the
- * adapter only translates.
+ * The retrieval ports. A shard worker's prefetcher pulls {@link ShardBatch}es from a
+ * {@link ShardBatchSource}, which hides how the shard is read: by polling (GetShardIterator /
+ * GetRecords over a {@link ShardReader}; `runtime/pollingBatchSource.ts`) or by enhanced fan-out
+ * (SubscribeToShard; `runtime/fanOutBatchSource.ts`). The SDK adapters implement the reader and
+ * the subscription; tests use the FakeKinesis. Errors the worker must act on are classified into
+ * {@link RetrievalError} kinds by the adapters (by the SDK error's `name`, never its message), so
+ * the runtime decides and the adapters only translate.
  */
 import { KinesisKitError } from '@kinesis-kit/common';
 import type { CallOptions, ChildShard } from './ports.js';
@@ -37,6 +39,41 @@ export interface GetRecordsResult {
   readonly nextShardIterator?: string;
   readonly millisBehindLatest?: number;
   readonly childShards?: readonly ChildShard[];
+}
+
+/**
+ * One read of a shard, as the processor's batches are cut from it: a GetRecords answer or a
+ * SubscribeToShard event. `childShards` is set exactly when the shard has ended (empty when it
+ * vanished: deleted, or trimmed after it closed).
+ * @public
+ */
+export interface ShardBatch {
+  readonly records: readonly RawRecord[];
+  readonly millisBehindLatest?: number;
+  readonly childShards?: readonly ChildShard[];
+}
+
+/**
+ * Where one shard's batches come from, pulled one at a time: the source reads ahead only when
+ * asked, so a caller that stops asking (a busy processor) stops the reading too. `next()` waits
+ * for the next batch (a polling source paces itself, a fan-out source waits for the next event)
+ * and throws {@link RetrievalError}s the caller backs off on; `shard-not-found` means the shard is
+ * gone. After a batch with `childShards`, `next()` is not called again.
+ * @public
+ * @example
+ * ```ts
+ * for (;;) {
+ *   const batch = await source.next(signal);
+ *   handle(batch.records);
+ *   if (batch.childShards) break; // shard end
+ * }
+ * await source.close();
+ * ```
+ */
+export interface ShardBatchSource {
+  next(signal: AbortSignal): Promise<ShardBatch>;
+  /** Releases what the source holds (an open subscription). Idempotent. */
+  close(): Promise<void>;
 }
 
 /**

@@ -10,9 +10,9 @@
  * `ChildShards` in an event end the shard; `ResourceNotFoundException` is a shard end with no
  * children (the KCL's reading), surfaced as `RetrievalError('shard-not-found')`.
  *
- * Events are mapped to the polling `GetRecordsResult` shape so the worker's batch handling is
- * shared: `nextShardIterator` carries the continuation sequence number while the shard is open
- * (the worker treats it as opaque) and is absent exactly when the shard ended with children.
+ * Events are mapped to the {@link ShardBatch} shape the polling source produces too, so the
+ * prefetcher's batch handling is shared; `childShards` is set exactly when the shard ended with
+ * children. SDK errors are classified by the shared `classifyKinesisError`.
  */
 import { SubscribeToShardCommand } from '@aws-sdk/client-kinesis';
 import type {
@@ -30,8 +30,9 @@ import {
 } from '@kinesis-kit/common';
 import type { BackoffOptions, Clock } from '@kinesis-kit/common';
 import { RetrievalError } from '../retrievalPorts.js';
+import { classifyKinesisError } from './kinesisErrors.js';
 import { toChildShard, toRawRecord } from './kinesisRecords.js';
-import type { GetRecordsResult, IteratorPosition } from '../retrievalPorts.js';
+import type { IteratorPosition, ShardBatch, ShardBatchSource } from '../retrievalPorts.js';
 
 /** Why the source is about to re-subscribe. @public */
 export interface FanOutResubscribe {
@@ -62,19 +63,17 @@ export interface FanOutShardSourceOptions {
   readonly random?: () => number;
 }
 
-const RETRIED_ON_SUBSCRIBE = new Set(['ResourceInUseException', 'LimitExceededException']);
-
 /**
- * One shard's fan-out reader: `next()` resolves with the next event as a `GetRecordsResult`.
+ * One shard's fan-out reader: `next()` resolves with the next event as a {@link ShardBatch}.
  * @public
  * @example
  * ```ts
  * const source = new FanOutShardSource({ client, consumerArn, shardId, start: { type: 'TRIM_HORIZON' } });
- * const batch = await source.next(signal); // { records, nextShardIterator, millisBehindLatest }
+ * const batch = await source.next(signal); // { records, millisBehindLatest, childShards? }
  * await source.close();
  * ```
  */
-export class FanOutShardSource {
+export class FanOutShardSource implements ShardBatchSource {
   private stream: AsyncIterator<SubscribeToShardEventStream> | undefined;
   private connection: AbortController | undefined;
   private continuation: string | undefined;
@@ -103,7 +102,7 @@ export class FanOutShardSource {
    * The next event, subscribing or re-subscribing as needed. An abort of `signal` cancels the
    * subscription (the next call resumes after the last event) and rejects with an AbortError.
    */
-  async next(signal?: AbortSignal): Promise<GetRecordsResult> {
+  async next(signal?: AbortSignal): Promise<ShardBatch> {
     if (this.closed) throw new ClosedError('FanOutShardSource');
     if (this.ended)
       throw new RetrievalError('shard-not-found', `${this.o.shardId} has ended`, {
@@ -212,7 +211,7 @@ export class FanOutShardSource {
     throw this.classify(error);
   }
 
-  private accept(event: SubscribeToShardEvent): GetRecordsResult {
+  private accept(event: SubscribeToShardEvent): ShardBatch {
     if (event.ContinuationSequenceNumber) this.continuation = event.ContinuationSequenceNumber;
     const records = (event.Records ?? []).map(toRawRecord);
     const children = event.ChildShards ?? [];
@@ -227,7 +226,7 @@ export class FanOutShardSource {
       this.disconnect();
       return { ...base, childShards: children.map(toChildShard) };
     }
-    return { ...base, nextShardIterator: this.continuation ?? 'fanout' };
+    return base;
   }
 
   private async backoff(error: Error | undefined, signal: AbortSignal | undefined): Promise<void> {
@@ -258,25 +257,8 @@ export class FanOutShardSource {
     stream?.return?.().catch(() => undefined);
   }
 
-  /** SDK errors by `name` into RetrievalError kinds; retried ones are classified too. */
   private classify(error: unknown): Error {
-    if (error instanceof RetrievalError || (isAbortError(error) && error instanceof Error)) {
-      return error;
-    }
-    const name = error instanceof Error ? error.name : 'Unknown';
-    const shardId = this.o.shardId;
-    if (name === 'ResourceNotFoundException') {
-      return new RetrievalError('shard-not-found', `SubscribeToShard: ${name}`, {
-        cause: error,
-        shardId,
-      });
-    }
-    const kind =
-      RETRIED_ON_SUBSCRIBE.has(name) || name.startsWith('KMSThrottling') ? 'throttled' : 'other';
-    return new RetrievalError(kind, `SubscribeToShard ${shardId} failed: ${name}`, {
-      cause: error,
-      shardId,
-    });
+    return classifyKinesisError(error, 'SubscribeToShard', this.o.shardId);
   }
 }
 

@@ -1,21 +1,16 @@
 /**
  * The `ShardReader` port over `@aws-sdk/client-kinesis`: GetShardIterator and GetRecords, SDK
- * shapes translated to domain shapes, and SDK errors classified by `name` (and `$retryable`),
- * never by message, into {@link RetrievalError} kinds. It decides nothing: what a kind means
- * (restart the iterator, back off, end the shard) is the shard worker's business.
+ * shapes translated to domain shapes, and SDK errors classified into {@link RetrievalError} kinds
+ * by the shared `classifyKinesisError` (by `name` and `$retryable`, never by message). It decides
+ * nothing: what a kind means (restart the iterator, back off, end the shard) is the runtime's.
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { isAbortError } from '@kinesis-kit/common';
 import type { CallOptions } from '../ports.js';
 import { RetrievalError } from '../retrievalPorts.js';
+import { classifyKinesisError } from './kinesisErrors.js';
 import { toChildShard, toRawRecord } from './kinesisRecords.js';
-import type {
-  GetRecordsResult,
-  IteratorPosition,
-  RetrievalErrorKind,
-  ShardReader,
-} from '../retrievalPorts.js';
+import type { GetRecordsResult, IteratorPosition, ShardReader } from '../retrievalPorts.js';
 
 /** The stream, by name or by ARN (never both). @public */
 export type StreamSelector =
@@ -26,16 +21,6 @@ export type StreamSelector =
 export type KinesisShardReaderOptions = StreamSelector & {
   /** Only `send` is used; the reader never destroys a client it did not create. */
   readonly client: Pick<KinesisClient, 'send'>;
-};
-
-const KIND_BY_NAME: Readonly<Record<string, RetrievalErrorKind>> = {
-  ExpiredIteratorException: 'expired-iterator',
-  ProvisionedThroughputExceededException: 'throttled',
-  LimitExceededException: 'throttled',
-  KMSThrottlingException: 'throttled',
-  ThrottlingException: 'throttled',
-  ResourceNotFoundException: 'shard-not-found',
-  InvalidArgumentException: 'invalid-argument',
 };
 
 /**
@@ -74,7 +59,7 @@ export class KinesisShardReader implements ShardReader {
       const out = await this.options.client.send(command, { abortSignal: options.signal });
       if (out.ShardIterator) return out.ShardIterator;
     } catch (error) {
-      throw classify(error, shardId, 'GetShardIterator');
+      throw classifyKinesisError(error, 'GetShardIterator', shardId);
     }
     // The KCL reads a missing iterator as the end of the shard.
     throw new RetrievalError(
@@ -100,7 +85,7 @@ export class KinesisShardReader implements ShardReader {
     try {
       out = await this.options.client.send(command, { abortSignal: options.signal });
     } catch (error) {
-      throw classify(error, undefined, 'GetRecords');
+      throw classifyKinesisError(error, 'GetRecords');
     }
     const records = (out.Records ?? []).map(toRawRecord);
     const result: {
@@ -113,17 +98,4 @@ export class KinesisShardReader implements ShardReader {
     }
     return result;
   }
-}
-
-/** SDK error → RetrievalError by `name` / `$retryable`; aborts pass through untouched. */
-function classify(error: unknown, shardId: string | undefined, operation: string): unknown {
-  if (isAbortError(error)) return error;
-  const name = error instanceof Error ? error.name : 'Unknown';
-  const retryable = (error as { $retryable?: { throttling?: boolean } } | null)?.$retryable;
-  const kind: RetrievalErrorKind =
-    KIND_BY_NAME[name] ?? (retryable?.throttling === true ? 'throttled' : 'other');
-  return new RetrievalError(kind, `${operation} failed: ${name}`, {
-    cause: error,
-    ...(shardId !== undefined && { shardId }),
-  });
 }

@@ -1,9 +1,12 @@
 /**
- * Polling retrieval for one shard: a loop that reads ahead of the processor into a bounded queue
- * (batches and bytes), so GetRecords latency overlaps processing. It owns the shard iterator:
- * `ExpiredIteratorException` (and `InvalidArgumentException`, as the KCL) restart it
- * `AFTER_SEQUENCE_NUMBER` of the last record read, so nothing is lost or read twice; throttling
- * backs off with full jitter by consecutive throttles (the KCL does not, issue #539).
+ * Reads one shard ahead of its processor into a bounded queue (batches and bytes), so read latency
+ * overlaps processing, from whichever {@link ShardBatchSource} the worker opened (polling or
+ * fan-out). The queue bound is the flow control: while it is full no batch is asked for, so a
+ * fan-out subscription pulls no more events and a slow processor is backpressure, not memory
+ * growth. Read errors back off here, by kind: throttling with full jitter by consecutive throttles
+ * (the KCL does not, issue #539), an expired iterator at once (the source restarted it), anything
+ * else with the retrieval backoff; a vanished shard (`shard-not-found`) ends the shard with no
+ * children, as the KCL reads it.
  */
 import { Task, computeBackoff, isAbortError } from '@kinesis-kit/common';
 import type {
@@ -17,14 +20,12 @@ import type {
 import type { ChildShard } from '../ports.js';
 import type { ConsumerRecord } from '../processor.js';
 import { isRetrievalError } from '../retrievalPorts.js';
-import type { GetRecordsResult, IteratorPosition, ShardReader } from '../retrievalPorts.js';
+import type { IteratorPosition, ShardBatch, ShardBatchSource } from '../retrievalPorts.js';
 import { ResumeFilter, appendUserRecords } from './recordBatch.js';
 import { Notifier } from './notifier.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 
-const ITERATOR_RESET_AFTER_FAILURES = 3;
-
-/** One GetRecords worth of user records, ready for the processor. */
+/** One read (GetRecords answer or SubscribeToShard event) worth of user records, ready for the processor. */
 export interface PrefetchedBatch {
   readonly records: ConsumerRecord[];
   readonly millisBehindLatest: number | undefined;
@@ -43,8 +44,7 @@ export interface PrefetcherObserver {
 
 export interface PrefetcherOptions {
   readonly shardId: string;
-  readonly reader: ShardReader;
-  readonly start: IteratorPosition;
+  readonly source: ShardBatchSource;
   /** Records at or before this are dropped (resume from a checkpoint). */
   readonly resumeAfter: ExtendedSequenceNumber | undefined;
   readonly hashRange: HashKeyRange | undefined;
@@ -62,9 +62,6 @@ export class Prefetcher {
   private readonly queue: PrefetchedBatch[] = [];
   private queuedBytes = 0;
   private ended = false;
-  private iterator: string | undefined;
-  private lastSequenceNumber: string | undefined;
-  private lastReadStartedAt = Number.NEGATIVE_INFINITY;
   private throttles = 0;
   private failures = 0;
   private readonly filter: ResumeFilter;
@@ -85,9 +82,10 @@ export class Prefetcher {
     this.task.start();
   }
 
-  /** Stops reading and waits for the call in flight. Queued batches stay readable. */
-  stop(): Promise<void> {
-    return this.task.stop();
+  /** Stops reading, waits for the read in flight and closes the source. Queued batches stay readable. */
+  async stop(): Promise<void> {
+    await this.task.stop();
+    await this.o.source.close();
   }
 
   /** The next batch, waiting for one; rejects with an AbortError when `signal` aborts. */
@@ -115,89 +113,38 @@ export class Prefetcher {
       return undefined;
     }
     try {
-      this.iterator ??= await this.newIterator(signal);
-      this.lastReadStartedAt = this.o.clock.monotonic();
-      const result = await this.getRecords(this.iterator, signal);
+      const batch = await this.o.source.next(signal);
       this.throttles = 0;
       this.failures = 0;
-      return this.accept(result);
+      this.accept(batch);
+      return undefined;
     } catch (error) {
       if (isAbortError(error) && signal.aborted) throw error;
       return this.onError(error);
     }
   }
 
-  private async newIterator(signal: AbortSignal): Promise<string> {
-    const position: IteratorPosition =
-      this.lastSequenceNumber === undefined
-        ? this.o.start
-        : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastSequenceNumber };
-    const started = this.o.clock.monotonic();
-    let ok = false;
-    try {
-      const iterator = await this.o.reader.getShardIterator(this.o.shardId, position, { signal });
-      ok = true;
-      return iterator;
-    } finally {
-      this.recordCall('KinesisDataFetcher.getShardIterator', ok, started);
-    }
-  }
-
-  private async getRecords(iterator: string, signal: AbortSignal): Promise<GetRecordsResult> {
-    const started = this.o.clock.monotonic();
-    let ok = false;
-    try {
-      const result = await this.o.reader.getRecords(iterator, this.o.config.maxRecords, { signal });
-      ok = true;
-      return result;
-    } finally {
-      this.recordCall('KinesisDataFetcher.getRecords', ok, started);
-    }
-  }
-
-  private accept(result: GetRecordsResult): number {
-    const raw = result.records;
+  private accept(batch: ShardBatch): void {
+    const raw = batch.records;
     let rawBytes = 0;
     for (const r of raw) rawBytes += r.data.length;
-    if (raw.length > 0) this.lastSequenceNumber = raw[raw.length - 1]!.sequenceNumber;
     const records: ConsumerRecord[] = [];
     appendUserRecords(raw, this.o.hashRange, this.filter, records);
-    if (result.millisBehindLatest !== undefined) {
+    if (batch.millisBehindLatest !== undefined) {
       this.o.metrics.record({
         name: 'MillisBehindLatest',
-        value: result.millisBehindLatest,
+        value: batch.millisBehindLatest,
         unit: 'Milliseconds',
         dimensions: this.o.dimensions,
       });
     }
-    const closed = result.nextShardIterator === undefined;
-    if (closed && (result.childShards?.length ?? 0) === 0) {
-      // The KCL treats "no next iterator and no children" as an invalid answer and retries it.
-      this.iterator = undefined;
-      this.push({ records, millisBehindLatest: result.millisBehindLatest, rawBytes });
-      return this.onError(
-        new Error('GetRecords returned neither a next iterator nor child shards'),
-      );
+    const base = { records, millisBehindLatest: batch.millisBehindLatest, rawBytes };
+    if (batch.childShards !== undefined) {
+      this.ended = true;
+      this.push({ ...base, shardEnd: { childShards: batch.childShards } });
+    } else {
+      this.push(base);
     }
-    this.iterator = result.nextShardIterator;
-    const batch: PrefetchedBatch = closed
-      ? {
-          records,
-          millisBehindLatest: result.millisBehindLatest,
-          rawBytes,
-          shardEnd: { childShards: result.childShards ?? [] },
-        }
-      : { records, millisBehindLatest: result.millisBehindLatest, rawBytes };
-    this.push(batch);
-    if (closed) this.ended = true;
-    if (raw.length === 0) return this.o.config.idleTimeBetweenReadsMs;
-    // A full batch, or one from a shard we are behind on (a batch cut short by the response
-    // byte cap, typical with KPL aggregates), is followed at once: pacing only makes sense near
-    // the tip, and the service's 2 MiB/s read limit bounds a catch-up anyway (throttles back off).
-    if (raw.length >= this.o.config.maxRecords) return 0;
-    if ((result.millisBehindLatest ?? 0) > 0) return 0;
-    const sinceStart = this.o.clock.monotonic() - this.lastReadStartedAt;
-    return Math.max(0, this.o.config.minTimeBetweenReadsMs - sinceStart);
   }
 
   private push(batch: PrefetchedBatch): void {
@@ -228,23 +175,8 @@ export class Prefetcher {
       });
       return 0;
     }
-    if (
-      isRetrievalError(error, 'expired-iterator') ||
-      isRetrievalError(error, 'invalid-argument')
-    ) {
-      const expired = isRetrievalError(error, 'expired-iterator');
-      this.iterator = undefined;
-      if (expired) {
-        this.o.metrics.record({
-          name: 'ExpiredIterator',
-          value: 1,
-          unit: 'Count',
-          dimensions: this.o.dimensions,
-        });
-        observer.iteratorExpired(this.restartPosition());
-        return 0;
-      }
-    }
+    // The source restarted its iterator (and reported it): read again at once.
+    if (isRetrievalError(error, 'expired-iterator')) return 0;
     if (isRetrievalError(error, 'throttled')) {
       this.throttles += 1;
       const delay = computeBackoff(this.throttles - 1, config.throttleBackoff, random);
@@ -252,39 +184,14 @@ export class Prefetcher {
       return Math.max(delay, 1);
     }
     this.failures += 1;
-    // The iterator itself may be what fails (an emulator answers a bad one with a 500): after a
-    // few failures in a row, start again from a fresh one after the last record read.
-    if (this.failures >= ITERATOR_RESET_AFTER_FAILURES) this.iterator = undefined;
     const delay = computeBackoff(this.failures - 1, config.retrievalErrorBackoff, random);
     observer.retrievalError(error, this.failures, delay);
     return Math.max(delay, 1);
-  }
-
-  private restartPosition(): IteratorPosition {
-    return this.lastSequenceNumber === undefined
-      ? this.o.start
-      : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastSequenceNumber };
   }
 
   private async idleForever(signal: AbortSignal): Promise<undefined> {
     // The shard ended: nothing more to read; park until stopped.
     await new Notifier().wait(signal);
     return undefined;
-  }
-
-  private recordCall(prefix: string, ok: boolean, started: number): void {
-    const dimensions = this.o.dimensions;
-    this.o.metrics.record({
-      name: `${prefix}.Success`,
-      value: ok ? 1 : 0,
-      unit: 'Count',
-      dimensions,
-    });
-    this.o.metrics.record({
-      name: `${prefix}.Time`,
-      value: this.o.clock.monotonic() - started,
-      unit: 'Milliseconds',
-      dimensions,
-    });
   }
 }

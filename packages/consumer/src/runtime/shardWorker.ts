@@ -31,6 +31,8 @@ import type { CheckpointTarget, LeaseLostError } from '../checkpointer.js';
 import type { ChildShard, LeaseHashKeyRange } from '../ports.js';
 import type { ShardRecordProcessor } from '../processor.js';
 import type { IteratorPosition, ShardReader } from '../retrievalPorts.js';
+import { pollingSources } from './batchSources.js';
+import type { ShardBatchSourceFactory } from './batchSources.js';
 import { Prefetcher } from './prefetcher.js';
 import type { PrefetcherObserver } from './prefetcher.js';
 import {
@@ -64,6 +66,8 @@ export interface ShardWorkerParams {
   /** The lease's hash range: KPL aggregates hashing outside it are dropped (KCL). */
   readonly hashKeyRange?: LeaseHashKeyRange;
   readonly reader: ShardReader;
+  /** Opens the shard's batch source (fan-out). @defaultValue polling over `reader` */
+  readonly batchSources?: ShardBatchSourceFactory;
   readonly processor: ShardRecordProcessor;
   /** Conditional checkpoint writes on the held lease (serialised with renewals by the coordinator). */
   readonly checkpointTarget: CheckpointTarget;
@@ -462,15 +466,27 @@ export class ShardWorker {
         logger.warn('reading the shard failed', { consecutive, delayMs, error });
       },
     };
+    const open = this.p.batchSources ?? pollingSources(this.p.reader);
+    const { config, clock, random } = this;
+    const source = open({
+      shardId,
+      start,
+      config,
+      clock,
+      random,
+      metrics,
+      dimensions,
+      logger,
+      observer,
+    });
     return new Prefetcher({
       shardId,
-      reader: this.p.reader,
-      start,
+      source,
       resumeAfter: this.p.checkpoint,
       hashRange: toHashKeyRange(this.p.hashKeyRange),
-      config: this.config,
-      clock: this.clock,
-      random: this.random,
+      config,
+      clock,
+      random,
       metrics,
       dimensions,
       logger,

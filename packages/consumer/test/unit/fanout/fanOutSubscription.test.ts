@@ -41,7 +41,7 @@ const seqs = (r: { records: readonly { sequenceNumber: string }[] }) =>
   r.records.map((x) => x.sequenceNumber);
 
 describe('FanOutShardSource', () => {
-  it('maps events to GetRecordsResult, starting at the given position', async () => {
+  it('maps events to shard batches, starting at the given position', async () => {
     const { kinesis, source } = setup();
     kinesis.subscriptions.push({
       items: [eventOf(5, 2, { MillisBehindLatest: 42 })],
@@ -54,7 +54,7 @@ describe('FanOutShardSource', () => {
     expect(seqs(batch)).toEqual(['5', '6']);
     expect(new TextDecoder().decode(batch.records[0]!.data)).toBe('r5');
     expect(batch.millisBehindLatest).toBe(42);
-    expect(batch.nextShardIterator).toBe('6');
+    expect(source.continuationSequenceNumber).toBe('6');
     expect(batch.childShards).toBeUndefined();
     await source.close();
   });
@@ -164,7 +164,7 @@ describe('FanOutShardSource', () => {
     await source.close();
   });
 
-  it('ends the shard on ChildShards: no next iterator, children mapped, no more reads', async () => {
+  it('ends the shard on ChildShards: children mapped, no more reads', async () => {
     const { kinesis, source } = setup();
     const child = {
       ShardId: 'shardId-000000000001',
@@ -179,7 +179,6 @@ describe('FanOutShardSource', () => {
     const last = await source.next();
 
     expect(seqs(last)).toEqual(['5']);
-    expect(last.nextShardIterator).toBeUndefined();
     expect(last.childShards).toEqual([
       {
         shardId: 'shardId-000000000001',
