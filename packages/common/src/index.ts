@@ -47,6 +47,7 @@ export {
   toDataBytes,
   validatePartitionKey,
 } from './core/hashKey.js';
+export { hashWordsToBigInt, partitionKeyHashWords } from './core/md5Words.js';
 export {
   FULL_HASH_KEY_RANGE,
   ShardMap,

@@ -2,18 +2,17 @@
  * Partition-key hashing and explicit-hash-key parsing, exactly as the KPL and the service do it:
  * a record's hash key is the MD5 of its partition key's UTF-8 bytes read as an unsigned 128-bit
  * big-endian integer, unless the record carries an explicit hash key (a decimal in 0..2^128-1).
- * Hashing is deterministic, so it is allowed in core/ even though it uses node:crypto.
+ * Hashing is deterministic, so it is allowed in core/ (md5Words.ts falls back to node:crypto).
  */
-import * as crypto from 'node:crypto';
-
 import { ValidationError } from '../errors.js';
 import { MAX_PARTITION_KEY_LENGTH } from './limits.js';
+import { hashWordsToBigInt, partitionKeyHashWords } from './md5Words.js';
 
 /** The largest hash key, 2^128 - 1. @public */
 export const MAX_HASH_KEY: bigint = (1n << 128n) - 1n;
 
-/** `crypto.hash` (Node >= 20.12) is a one-shot hash about twice as fast as createHash; use it when present. */
-const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+/** Scratch output of the hash; partitionKeyToHashKey turns it into a bigint at once. */
+const words = new Uint32Array(4);
 
 /**
  * MD5 of the UTF-8 bytes of `key`, read as an unsigned 128-bit big-endian integer. This is the
@@ -29,12 +28,10 @@ export function partitionKeyToHashKey(key: string): bigint {
   if (typeof key !== 'string') {
     throw new ValidationError('partitionKey', `must be a string, got ${typeof key}`);
   }
-  // Hex plus BigInt() measured faster than reading two 64-bit words out of a digest buffer.
-  const hex =
-    oneShotHash !== undefined
-      ? oneShotHash('md5', key, 'hex')
-      : crypto.createHash('md5').update(key, 'utf8').digest('hex');
-  return BigInt(`0x${hex}`);
+  // The JS MD5 of md5Words.ts plus four BigInt() measured about twice as fast as
+  // crypto.hash('md5', key, 'hex') plus parsing the hex (500 vs 900 ns on a 36-char key).
+  partitionKeyHashWords(key, words);
+  return hashWordsToBigInt(words);
 }
 
 /** Java `String.trim()`: strips every char <= U+0020 at both ends (not Unicode spaces, unlike JS trim). */
