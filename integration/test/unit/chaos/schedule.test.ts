@@ -1,0 +1,52 @@
+import { planSchedule } from '../../../src/chaos/core/schedule.js';
+import type { ChaosEpisode } from '../../../src/chaos/core/schedule.js';
+
+const KINDS: readonly ChaosEpisode['kind'][] = [
+  'kill',
+  'term',
+  'pause',
+  'split',
+  'merge',
+  'double-reshard',
+  'write-throttle',
+  'read-throttle',
+  'kinesis-faults',
+  'dynamodb-throttle',
+  'lease-conflict',
+];
+
+describe('planSchedule', () => {
+  const options = { seed: 7, durationMs: 60_000, workers: 3, failoverTimeMs: 4000 };
+
+  it('is the same for the same seed and differs for another', () => {
+    expect(planSchedule(options)).toEqual(planSchedule(options));
+    expect(planSchedule({ ...options, seed: 8 })).not.toEqual(planSchedule(options));
+  });
+
+  it('has every kind of episode once a minute, inside the run and before its quiet end', () => {
+    for (const durationMs of [60_000, 300_000]) {
+      const plan = planSchedule({ ...options, durationMs });
+      const rounds = durationMs / 60_000;
+      for (const kind of KINDS) {
+        expect(plan.filter((p) => p.episode.kind === kind)).toHaveLength(rounds);
+      }
+      for (const { atMs } of plan) {
+        expect(atMs).toBeGreaterThanOrEqual(durationMs * 0.08);
+        expect(atMs).toBeLessThan(durationMs * 0.8);
+      }
+      expect(plan.map((p) => p.atMs)).toEqual([...plan.map((p) => p.atMs)].sort((a, b) => a - b));
+    }
+  });
+
+  it('pauses a worker for longer than the failover time and picks workers in range', () => {
+    const plan = planSchedule({ ...options, workers: 5, durationMs: 300_000 });
+    for (const { episode } of plan) {
+      if (episode.kind === 'pause')
+        expect(episode.pauseMs).toBeGreaterThan(options.failoverTimeMs * 2);
+      if ('worker' in episode) {
+        expect(episode.worker).toBeGreaterThanOrEqual(0);
+        expect(episode.worker).toBeLessThan(5);
+      }
+    }
+  });
+});
