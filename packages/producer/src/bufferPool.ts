@@ -109,12 +109,11 @@ export class BufferPool {
     return changed;
   }
 
-  /** Seals every open aggregate that is due (or all of them when forced). */
+  /** Seals every open aggregate that is due (or all of them when forced), but those held open. */
   sealDue(now: number, force: boolean): void {
     for (const shard of this.shards) {
-      if (force ? shard.openDeadline !== Number.POSITIVE_INFINITY : shard.openDeadline <= now) {
-        shard.seal();
-      }
+      if (shard.openDeadline === Number.POSITIVE_INFINITY || shard.holdsOpen) continue;
+      if (force || shard.openDeadline <= now) shard.seal();
     }
   }
 

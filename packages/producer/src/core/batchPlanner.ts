@@ -94,7 +94,8 @@ export class BatchPlanner {
   ): number {
     let wake = Number.POSITIVE_INFINITY;
     for (const shard of shards) {
-      if (shard.openDeadline < wake) wake = shard.openDeadline;
+      // A held-open aggregate waits for a response (which wakes the loop) or the queued record.
+      if (shard.openDeadline < wake && !shard.holdsOpen) wake = shard.openDeadline;
       if (this.limits.preserveOrder && shard.inFlight > 0) continue;
       const retryAt = shard.nextRetryAt;
       if (retryAt > now && retryAt < wake) wake = retryAt;

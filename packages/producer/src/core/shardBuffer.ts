@@ -15,6 +15,8 @@ export interface ShardBufferConfig {
   readonly aggregationMaxCount: number;
   readonly aggregationMaxSize: number;
   readonly recordMaxBufferedTime: number;
+  /** One Kinesis record per shard per round trip (see `ShardBuffer.holdsOpen`). */
+  readonly preserveOrder?: boolean;
 }
 
 /** Where the next record to send comes from. @internal */
@@ -42,6 +44,18 @@ export class ShardBuffer {
     private readonly makeAggregator: (() => Aggregator) | undefined,
   ) {
     this.aggregator = config.aggregationEnabled ? makeAggregator?.() : undefined;
+  }
+
+  /**
+   * True when the aggregate being filled should stay open past its deadline: with preserveOrder
+   * the shard sends one Kinesis record per round trip, so while a request is in flight (or a
+   * sealed record waits its turn) sealing would only queue a small aggregate behind it. Kept
+   * open, it grows until the shard is free (or it is full), and each round trip carries
+   * everything that arrived during the previous one. Sealing on the deadline instead sent one
+   * recordMaxBufferedTime's worth per round trip and fell behind whenever a round trip took longer.
+   */
+  get holdsOpen(): boolean {
+    return this.config.preserveOrder === true && (this.inFlight > 0 || this.queuedCount > 0);
   }
 
   /** Due time of the aggregate being filled (Infinity when none). */

@@ -57,4 +57,41 @@ describe('KinesisProducer under shard limits', () => {
       expect(seq).toHaveLength(60);
     }
   });
+
+  it('with preserveOrder keeps up with a steady rate when a round trip is slower than recordMaxBufferedTime', async () => {
+    // One request in flight per shard: each round trip must carry everything that accumulated
+    // during the previous one. Sealing an aggregate every recordMaxBufferedTime (20 ms) while the
+    // shard waits 250 ms would send a tenth of the offered records per round trip.
+    const fake = new FakeKinesis(4);
+    fake.latencyMs = 250;
+    const producer = makeProducer(fake, { preserveOrder: true, recordTtl: 60_000 });
+    const puts: Promise<PutResult>[] = [];
+    const started = Date.now();
+    // 1000 records/s for 1.5 s, in 10 ms ticks.
+    for (let tick = 0; tick < 150; tick++) {
+      for (let j = 0; j < 10; j++) {
+        const i = tick * 10 + j;
+        puts.push(producer.put({ partitionKey: `key-${i % 40}`, data: `key-${i % 40}:${i}` }));
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const offeredFor = Date.now() - started;
+    await Promise.all(puts);
+    const lag = Date.now() - started - offeredFor;
+    await producer.close();
+
+    // Within a few round trips of the last put (a loaded machine stretches timers); it was 16 s.
+    expect(lag).toBeLessThan(3000);
+    // About one request per shard per round trip, not one per 20 ms aggregate.
+    expect(fake.putCalls).toBeLessThan(((offeredFor + lag) / 250 + 2) * 4);
+    const stored = readBack(fake);
+    expect(stored).toHaveLength(1500);
+    for (let k = 0; k < 40; k++) {
+      const seq = stored
+        .filter((s) => s.partitionKey === `key-${k}`)
+        .sort((a, b) => (BigInt(a.sequenceNumber) < BigInt(b.sequenceNumber) ? -1 : 1))
+        .map((s) => Number(text(s).split(':')[1]));
+      expect(seq).toEqual([...seq].sort((a, b) => a - b));
+    }
+  }, 20_000);
 });
