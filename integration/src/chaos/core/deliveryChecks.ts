@@ -148,9 +148,17 @@ function explainDuplicates(
     const known = lastCheckpoint.get(key);
     if (known === undefined || comparePositions(c, known) > 0) lastCheckpoint.set(key, c);
   }
+  const leaseStart = leaseStarts(history);
   let duplicates = 0;
   const byCause: Record<string, number> = {};
-  for (const list of byPosition.values()) {
+  for (const inTimeOrder of byPosition.values()) {
+    // Judge by lease, not by clock: the old owner's batch in flight may reach its processor a
+    // moment after the new owner's first batch (both inside the failover window).
+    const list = [...inTimeOrder].sort(
+      (a, b) =>
+        (leaseStart.get(leaseKeyOf(a)) ?? a.at) - (leaseStart.get(leaseKeyOf(b)) ?? b.at) ||
+        a.at - b.at,
+    );
     for (let i = 1; i < list.length; i++) {
       duplicates++;
       const previous = list[i - 1]!;
@@ -179,6 +187,20 @@ function explainDuplicates(
   return { duplicates, byCause };
 }
 
+/** When each (instance, shard, lease counter) lease began: its take, else its first delivery. */
+function leaseStarts(history: ChaosHistory): Map<string, number> {
+  const starts = new Map<string, number>();
+  for (const t of history.takes) {
+    const key = leaseKeyOf(t);
+    starts.set(key, Math.min(starts.get(key) ?? t.at, t.at));
+  }
+  for (const d of history.deliveries) {
+    const key = leaseKeyOf(d);
+    if (!starts.has(key)) starts.set(key, d.at);
+  }
+  return starts;
+}
+
 /** Why the holder of `delivery`'s lease stopped: its first loss or process action after it. */
 function causeOfHandover(history: ChaosHistory, delivery: Delivery): string {
   const loss = history.losses.find(
@@ -189,9 +211,8 @@ function causeOfHandover(history: ChaosHistory, delivery: Delivery): string {
     (a) => a.instance === delivery.instance && a.at >= delivery.at && a.action !== 'start',
   );
   if (action !== undefined && (loss === undefined || action.at <= loss.at)) {
-    return { kill: 'killed', term: 'graceful stop', pause: 'paused', resume: 'paused' }[
-      action.action as 'kill' | 'term' | 'pause' | 'resume'
-    ];
+    const causes = { kill: 'killed', term: 'graceful stop', pause: 'paused', resume: 'paused' };
+    return causes[action.action as keyof typeof causes] ?? 'crashed';
   }
   if (loss !== undefined) return `lease lost (${loss.reason})`;
   return 'lease handed over';

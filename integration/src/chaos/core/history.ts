@@ -80,10 +80,14 @@ export interface ShardInfo {
   readonly adjacentParentShardId?: string | undefined;
 }
 
-/** What the schedule did to a worker instance. @public */
+/**
+ * What the schedule did to a worker instance; `crash` is an exit the schedule did not ask for
+ * (e.g. `start()` rejected), after which the runner restarts the worker as a supervisor would.
+ * @public
+ */
 export interface WorkerAction {
   readonly instance: string;
-  readonly action: 'start' | 'kill' | 'term' | 'pause' | 'resume';
+  readonly action: 'start' | 'kill' | 'term' | 'pause' | 'resume' | 'crash';
   readonly at: number;
 }
 

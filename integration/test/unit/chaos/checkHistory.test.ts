@@ -194,6 +194,20 @@ describe('checkHistory', () => {
     expect(report.records.duplicatesByCause).toEqual({ 'lease lost (taken)': 1 });
   });
 
+  it('explains an old owner delivering its batch in flight just after the new owner', () => {
+    const h = cleanHistory();
+    const report = checkHistory({
+      ...h,
+      takes: [...h.takes, { instance: 'w1#1', shardId: C1, leaseCounter: 2, at: 15 }],
+      // w2#1 stole C1 at 20 and delivered a:2 at 30; w1#1, not yet aware, delivers it at 31.
+      deliveries: [...h.deliveries, delivered(A2, 'w1#1', 2, 31)],
+      losses: [{ instance: 'w1#1', shardId: C1, reason: 'taken', at: 32 }],
+    });
+
+    expect(broken(report)).toEqual([]);
+    expect(report.records.duplicatesByCause).toEqual({ 'lease lost (taken)': 1 });
+  });
+
   it('finds a record delivered twice under one lease', () => {
     const h = cleanHistory();
     const report = checkHistory({
