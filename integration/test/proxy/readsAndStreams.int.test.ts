@@ -10,54 +10,25 @@ import {
   RegisterStreamConsumerCommand,
   SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   KINESIS_ENDPOINT_VAR,
   createKinesisClient,
-  createTestStream,
-  deleteStream,
-  destroySharedClients,
   splitShardAndWait,
   waitForStreamActive,
 } from '../../src/index.js';
-import { startProxy, startProxyProcess } from '../../src/proxy/index.js';
-import type { ProxyServer } from '../../src/proxy/index.js';
+import { startProxyProcess } from '../../src/proxy/index.js';
+import { useProxyFixture } from './proxyFixture.js';
 
 jest.setTimeout(90_000);
 
 const KiB = 1024;
 const SHARD0 = 'shardId-000000000000';
 
-let proxy: ProxyServer;
-let kinesis: KinesisClient;
-const streams: string[] = [];
-
-beforeAll(async () => {
-  proxy = await startProxy({ target: process.env[KINESIS_ENDPOINT_VAR]! });
-  kinesis = createKinesisClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  await Promise.all(streams.map((name) => deleteStream(name)));
-  kinesis.destroy();
-  destroySharedClients();
-  await proxy.close();
-});
-
-beforeEach(() => {
-  proxy.setLimits({});
-  proxy.setFaults([]);
-  proxy.reset();
-});
-
-async function newStream(shards: number): Promise<string> {
-  const { streamName } = await createTestStream(shards);
-  streams.push(streamName);
-  return streamName;
-}
+const fx = useProxyFixture();
+const { newStream } = fx;
 
 async function iterator(streamName: string, shardId = SHARD0): Promise<string> {
-  const { ShardIterator } = await kinesis.send(
+  const { ShardIterator } = await fx.kinesis.send(
     new GetShardIteratorCommand({
       StreamName: streamName,
       ShardId: shardId,
@@ -81,18 +52,20 @@ describe('read limits', () => {
       await iterator(streamName),
       await iterator(streamName, 'shardId-000000000001'),
     ];
-    // Act: 8 concurrent calls on one shard, then one on the other.
+    // Act: 8 concurrent calls on one shard, then one on the other, with no time passing for the
+    // limits (on a loaded machine the 8 sends can take longer than one 200 ms token).
+    fx.freezeLimitClock();
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        outcome(kinesis.send(new GetRecordsCommand({ ShardIterator: low }))),
+        outcome(fx.kinesis.send(new GetRecordsCommand({ ShardIterator: low }))),
       ),
     );
-    const other = await outcome(kinesis.send(new GetRecordsCommand({ ShardIterator: high })));
+    const other = await outcome(fx.kinesis.send(new GetRecordsCommand({ ShardIterator: high })));
     // Assess
     expect(results.filter((r) => r === 'ok')).toHaveLength(5);
     expect(results.filter((r) => r === 'ProvisionedThroughputExceededException')).toHaveLength(3);
     expect(other).toBe('ok');
-    expect(proxy.stats().shards[`${streamName}/${SHARD0}`]).toMatchObject({
+    expect(fx.proxy.stats().shards[`${streamName}/${SHARD0}`]).toMatchObject({
       getRecordsCalls: 8,
       throttledGetRecords: 3,
     });
@@ -100,10 +73,10 @@ describe('read limits', () => {
 
   it('blocks a shard after a large read until the 2 MiB/s budget has paid for it, following NextShardIterator', async () => {
     // Prepare: 1.5 MiB in one shard (written with limits off), read with the service's limits.
-    proxy.setLimits(false);
+    fx.proxy.setLimits(false);
     const streamName = await newStream(1);
     for (let i = 0; i < 3; i++) {
-      await kinesis.send(
+      await fx.kinesis.send(
         new PutRecordsCommand({
           StreamName: streamName,
           Records: Array.from({ length: 5 }, (_, j) => ({
@@ -113,47 +86,47 @@ describe('read limits', () => {
         }),
       );
     }
-    proxy.setLimits({});
+    fx.proxy.setLimits({});
     // Act: the first read returns ~1.5 MiB; the next one, on the returned iterator, comes too early.
-    const first = await kinesis.send(
+    const first = await fx.kinesis.send(
       new GetRecordsCommand({ ShardIterator: await iterator(streamName) }),
     );
     const readAt = performance.now();
     const early = await outcome(
-      kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator })),
+      fx.kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator })),
     );
     // 1.5 MiB at 2 MiB/s is paid for 750 ms after the read.
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, 800 - (performance.now() - readAt))),
     );
     const later = await outcome(
-      kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator })),
+      fx.kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator })),
     );
     // Assess
     expect(first.Records).toHaveLength(15);
     expect(early).toBe('ProvisionedThroughputExceededException');
     expect(later).toBe('ok');
-    expect(proxy.stats().totals.readBytes).toBe(15 * (100 * KiB + 3));
+    expect(fx.proxy.stats().totals.readBytes).toBe(15 * (100 * KiB + 3));
   });
 });
 
 describe('resharding', () => {
   it('limits the children of a split separately once the split is seen', async () => {
     // Prepare: 5 records/s per shard; split the only shard through the proxy.
-    proxy.setLimits({ writeRecordsPerSecond: 5 });
+    fx.proxy.setLimits({ writeRecordsPerSecond: 5 });
     const streamName = await newStream(1);
     const [lowChild, highChild] = await splitShardAndWait(streamName, SHARD0, undefined, {
-      kinesis,
+      kinesis: fx.kinesis,
     });
     await waitForStreamActive(streamName);
     // The proxy refreshes its map in the background once the stream is ACTIVE again.
     const deadline = performance.now() + 10_000;
-    while (proxy.stats().shardMapRefreshes < 2 && performance.now() < deadline) {
+    while (fx.proxy.stats().shardMapRefreshes < 2 && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    proxy.reset();
+    fx.proxy.reset();
     // Act: 10 entries to each half of the key space.
-    const output = await kinesis.send(
+    const output = await fx.kinesis.send(
       new PutRecordsCommand({
         StreamName: streamName,
         Records: Array.from({ length: 20 }, (_, i) => ({
@@ -165,7 +138,7 @@ describe('resharding', () => {
     );
     // Assess: each child admitted its own 5 (one second of burst).
     expect(output.FailedRecordCount).toBe(10);
-    const shards = proxy.stats().shards;
+    const shards = fx.proxy.stats().shards;
     expect(shards[`${streamName}/${lowChild!}`]).toMatchObject({
       putEntries: 10,
       throttledEntries: 5,
@@ -180,13 +153,12 @@ describe('resharding', () => {
 describe('SubscribeToShard', () => {
   it('streams enhanced fan-out events through the proxy untouched', async () => {
     // Prepare
-    const { streamName, streamArn } = await createTestStream(1);
-    streams.push(streamName);
-    const { Consumer } = await kinesis.send(
+    const { streamName, streamArn } = await fx.newStreamWithArn(1);
+    const { Consumer } = await fx.kinesis.send(
       new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'proxy-test' }),
     );
     await new Promise((resolve) => setTimeout(resolve, 1500)); // CREATING → ACTIVE
-    await kinesis.send(
+    await fx.kinesis.send(
       new PutRecordsCommand({
         StreamName: streamName,
         Records: Array.from({ length: 3 }, (_, i) => ({
@@ -197,7 +169,7 @@ describe('SubscribeToShard', () => {
     );
     const abort = new AbortController();
     // Act
-    const { EventStream } = await kinesis.send(
+    const { EventStream } = await fx.kinesis.send(
       new SubscribeToShardCommand({
         ConsumerARN: Consumer!.ConsumerARN,
         ShardId: SHARD0,
@@ -215,7 +187,7 @@ describe('SubscribeToShard', () => {
     abort.abort();
     // Assess
     expect(received).toEqual(['r0', 'r1', 'r2']);
-    expect(proxy.stats().requests.SubscribeToShard).toBe(1);
+    expect(fx.proxy.stats().requests.SubscribeToShard).toBe(1);
   });
 });
 

@@ -6,17 +6,9 @@
  * serviceRates.int.test.ts measures the service's own limits against a fast stub target.
  */
 import { PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisClient, PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
-import {
-  KINESIS_ENDPOINT_VAR,
-  createKinesisClient,
-  createTestStream,
-  deleteStream,
-  destroySharedClients,
-  readAllRecords,
-} from '../../src/index.js';
-import { startProxy } from '../../src/proxy/index.js';
-import type { ProxyServer } from '../../src/proxy/index.js';
+import type { PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import { readAllRecords } from '../../src/index.js';
+import { useProxyFixture } from './proxyFixture.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -27,33 +19,8 @@ const HIGH_KEY = (HALF + 1n).toString();
 
 jest.setTimeout(90_000);
 
-let proxy: ProxyServer;
-let kinesis: KinesisClient;
-const streams: string[] = [];
-
-beforeAll(async () => {
-  proxy = await startProxy({ target: process.env[KINESIS_ENDPOINT_VAR]! });
-  kinesis = createKinesisClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  await Promise.all(streams.map((name) => deleteStream(name)));
-  kinesis.destroy();
-  destroySharedClients();
-  await proxy.close();
-});
-
-beforeEach(() => {
-  proxy.setLimits({});
-  proxy.setFaults([]);
-  proxy.reset();
-});
-
-async function newStream(shards: number): Promise<string> {
-  const { streamName } = await createTestStream(shards);
-  streams.push(streamName);
-  return streamName;
-}
+const fx = useProxyFixture();
+const { newStream } = fx;
 
 interface Burst {
   admitted: number;
@@ -85,7 +52,7 @@ async function hammer(
     while (performance.now() < stopAt) {
       const start = performance.now();
       const records = entries();
-      const output = await kinesis.send(
+      const output = await fx.kinesis.send(
         new PutRecordsCommand({ StreamName: streamName, Records: records }),
       );
       const end = performance.now();
@@ -129,7 +96,7 @@ describe('write limits', () => {
   it('throttles a client over the byte rate of one shard to that rate, per entry, and writes only what it admits', async () => {
     // Prepare: 32 KiB/s per shard; 2 shards, every entry to the lower one. 10 x 4 KiB per
     // request from 4 senders offers many times the limit.
-    proxy.setLimits({ writeBytesPerSecond: 32 * KiB });
+    fx.proxy.setLimits({ writeBytesPerSecond: 32 * KiB });
     const streamName = await newStream(2);
     const data = new Uint8Array(4 * KiB - 2);
     const entryBytes = data.length + 2; // + the partition key 'pk'
@@ -161,7 +128,7 @@ describe('write limits', () => {
       ErrorCode: 'ProvisionedThroughputExceededException',
       ErrorMessage: `Rate exceeded for shard shardId-000000000000 in stream ${streamName} under account 000000000000.`,
     });
-    const stats = proxy.stats();
+    const stats = fx.proxy.stats();
     expect(stats.shards[`${streamName}/shardId-000000000000`]?.throttledEntries).toBe(
       burst.throttled.length,
     );
@@ -177,7 +144,7 @@ describe('write limits', () => {
   it('throttles entries over the record rate per shard, at the configured rate', async () => {
     // Prepare: 20 records/s per shard, low enough that kinesis-local's latency never starves the
     // demand (it cannot absorb the service's 1000/s here).
-    proxy.setLimits({ writeRecordsPerSecond: 20 });
+    fx.proxy.setLimits({ writeRecordsPerSecond: 20 });
     const streamName = await newStream(2);
     let n = 0;
     // Act: 50 entries per request alternating between the shards, 3 senders, 3 s.
@@ -194,7 +161,7 @@ describe('write limits', () => {
     );
     // Assess: each shard admits 20 (burst) + 20/s; both shards are limited independently.
     const perShard = admissionBounds(burst, 20, 20);
-    const stats = proxy.stats();
+    const stats = fx.proxy.stats();
     const low = stats.shards[`${streamName}/shardId-000000000000`]!;
     const high = stats.shards[`${streamName}/shardId-000000000001`]!;
     const seconds = (burst.lastResponseEnd - burst.firstSendStart) / 1000;
@@ -223,7 +190,7 @@ describe('write limits', () => {
     // Act
     for (let i = 0; i < 10; i++) {
       const started = performance.now();
-      const output = await kinesis.send(
+      const output = await fx.kinesis.send(
         new PutRecordsCommand({
           StreamName: streamName,
           Records: Array.from({ length: 100 }, (_, j) => ({
@@ -237,7 +204,7 @@ describe('write limits', () => {
       const wait = 200 - (performance.now() - started);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
-    await kinesis.send(
+    await fx.kinesis.send(
       new PutRecordCommand({
         StreamName: streamName,
         PartitionKey: 'single',
@@ -246,14 +213,14 @@ describe('write limits', () => {
     );
     // Assess
     expect(admitted).toBe(1000);
-    expect(proxy.stats().totals).toMatchObject({ putEntries: 1001, throttledEntries: 0 });
+    expect(fx.proxy.stats().totals).toMatchObject({ putEntries: 1001, throttledEntries: 0 });
   });
 
   it('answers PutRecord over the limit with a 400 ProvisionedThroughputExceededException', async () => {
-    proxy.setLimits({ writeRecordsPerSecond: 2 });
+    fx.proxy.setLimits({ writeRecordsPerSecond: 2 });
     const streamName = await newStream(1);
     const put = (): Promise<unknown> =>
-      kinesis.send(
+      fx.kinesis.send(
         new PutRecordCommand({
           StreamName: streamName,
           PartitionKey: 'a',
@@ -285,21 +252,21 @@ describe('write limits', () => {
       Data: new Uint8Array(900 * KiB),
     }));
     // Act
-    const tooMany = (await kinesis
+    const tooMany = (await fx.kinesis
       .send(new PutRecordsCommand({ StreamName: streamName, Records: small(501) }))
       .catch((e: unknown) => e)) as {
       name: string;
       message: string;
       $metadata: { httpStatusCode: number };
     };
-    const tooBig = (await kinesis
+    const tooBig = (await fx.kinesis
       .send(new PutRecordsCommand({ StreamName: streamName, Records: big }))
       .catch((e: unknown) => e)) as {
       name: string;
       message: string;
       $metadata: { httpStatusCode: number };
     };
-    const fits = await kinesis.send(
+    const fits = await fx.kinesis.send(
       new PutRecordsCommand({ StreamName: streamName, Records: small(500) }),
     );
     // Assess
@@ -315,7 +282,7 @@ describe('write limits', () => {
     });
     expect(6 * 900 * KiB).toBeGreaterThan(5 * MiB);
     expect(fits.FailedRecordCount).toBe(0);
-    expect(proxy.stats().rejectedRequests).toBe(2);
+    expect(fx.proxy.stats().rejectedRequests).toBe(2);
     // Nothing of the rejected requests was written.
     expect(await readAllRecords(streamName, { untilCount: 501, timeoutMs: 2000 })).toHaveLength(
       500,

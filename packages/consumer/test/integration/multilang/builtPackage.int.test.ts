@@ -6,28 +6,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import {
-  createKinesisClient,
-  createTestStream,
-  deleteStream,
-  deleteTable,
-  uniqueName,
-} from '@kinesis-kit/integration';
-import {
-  killStarted,
-  startInProcessApp,
-  terminate,
-  waitUntil,
-  workspace,
-} from './daemonHarness.js';
+import {} from '@kinesis-kit/integration';
+import { startInProcessApp, terminate, waitUntil, workspace } from './daemonHarness.js';
+import { useMultiLangTestContext } from './multilangTestContext.js';
 
 const PACKAGES = resolve(__dirname, '../../../..');
 const CONSUMER = resolve(PACKAGES, 'consumer');
 const BUILD = resolve(PACKAGES, '../scripts/build-package.mjs');
 const BIN = resolve(CONSUMER, 'bin/kcl-bootstrap');
 
-const kinesis = createKinesisClient();
-const cleanups: (() => Promise<unknown>)[] = [];
+const ctx = useMultiLangTestContext();
+const { kinesis } = ctx;
 
 beforeAll(() => {
   // The consumer's build type-checks against the common package's built declarations.
@@ -35,12 +24,6 @@ beforeAll(() => {
     execFileSync(process.execPath, [BUILD], { cwd: resolve(PACKAGES, pkg), stdio: 'pipe' });
   }
 }, 300_000);
-
-afterAll(async () => {
-  killStarted();
-  for (const c of cleanups) await c().catch(() => undefined);
-  kinesis.destroy();
-});
 
 function node(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, args, { cwd: CONSUMER, encoding: 'utf8' });
@@ -98,12 +81,7 @@ describe('the built @kinesis-kit/consumer', () => {
 
   it('consumes in-process with the built library (plain node, no TypeScript loader)', async () => {
     // Prepare
-    const { streamName } = await createTestStream(1, { kinesis });
-    const applicationName = uniqueName('kclbuilt');
-    cleanups.push(
-      () => deleteStream(streamName),
-      () => deleteTable(applicationName),
-    );
+    const { streamName, applicationName } = await ctx.streamAndApp(1, 'kclbuilt');
     const ws = workspace({
       streamName,
       applicationName,

@@ -8,35 +8,14 @@ import { DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { RecordAggregator } from '@kinesis-kit/common';
-import {
-  createDynamoDBClient,
-  createKinesisClient,
-  createTestStream,
-  deleteStream,
-  deleteTable,
-  splitShardAndWait,
-  uniqueName,
-} from '@kinesis-kit/integration';
+import { splitShardAndWait } from '@kinesis-kit/integration';
 import { javaReadableProblems } from '../../fixtures/javaLeaseTables.js';
-import {
-  FIXTURES,
-  killStarted,
-  startDaemon,
-  terminate,
-  waitUntil,
-  workspace,
-} from './daemonHarness.js';
+import { FIXTURES, startDaemon, terminate, waitUntil, workspace } from './daemonHarness.js';
+import { useMultiLangTestContext } from './multilangTestContext.js';
 import type { RecordedEvent, RunningProcess } from './daemonHarness.js';
 
-const kinesis = createKinesisClient();
-const dynamo = createDynamoDBClient();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  killStarted();
-  for (const c of cleanups) await c().catch(() => undefined);
-  kinesis.destroy();
-  dynamo.destroy();
-});
+const ctx = useMultiLangTestContext();
+const { kinesis, dynamo } = ctx;
 
 /** Writes `keys` plain records and one KPL aggregate of two user records, tagged `tag`. */
 async function produce(
@@ -82,12 +61,7 @@ function explain(daemon: RunningProcess, events: () => RecordedEvent[]): () => s
 describe('kcl-bootstrap with the aws-kcl child library', () => {
   it('processes every record through a split, checkpoints like the Java daemon and stops on SIGTERM', async () => {
     // Prepare
-    const { streamName } = await createTestStream(1, { kinesis });
-    const applicationName = uniqueName('kclapp');
-    cleanups.push(
-      () => deleteStream(streamName),
-      () => deleteTable(applicationName),
-    );
+    const { streamName, applicationName } = await ctx.streamAndApp(1, 'kclapp');
     const ws = workspace({
       executableName: `node ${FIXTURES}/recorderApp.js`,
       streamName,
@@ -188,12 +162,7 @@ describe('kcl-bootstrap with the aws-kcl child library', () => {
 
   it('kills a child that never answers after timeoutInSeconds, fails only its shard and retries it', async () => {
     // Prepare
-    const { streamName } = await createTestStream(1, { kinesis });
-    const applicationName = uniqueName('kclslow');
-    cleanups.push(
-      () => deleteStream(streamName),
-      () => deleteTable(applicationName),
-    );
+    const { streamName, applicationName } = await ctx.streamAndApp(1, 'kclslow');
     const ws = workspace({
       executableName: `node ${FIXTURES}/silentApp.js`,
       streamName,
@@ -229,12 +198,7 @@ describe('kcl-bootstrap with the aws-kcl child library', () => {
 
   it('stops within shutdownGraceMillis on SIGTERM even when a child never answers', async () => {
     // Prepare: no timeoutInSeconds, so only the shutdown deadline can end the silent child.
-    const { streamName } = await createTestStream(1, { kinesis });
-    const applicationName = uniqueName('kclgrace');
-    cleanups.push(
-      () => deleteStream(streamName),
-      () => deleteTable(applicationName),
-    );
+    const { streamName, applicationName } = await ctx.streamAndApp(1, 'kclgrace');
     const ws = workspace({
       executableName: `node ${FIXTURES}/silentApp.js`,
       streamName,

@@ -5,35 +5,15 @@
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import {
-  createDynamoDBClient,
-  createKinesisClient,
-  createTestStream,
-  deleteStream,
-  deleteTable,
-  uniqueName,
-} from '@kinesis-kit/integration';
+import { deleteTable, uniqueName } from '@kinesis-kit/integration';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { DynamoLeaseStore } from '../../../src/adapters/dynamoLeaseStore.js';
 import { loadJavaLeaseTable } from '../../fixtures/javaLeaseTables.js';
-import {
-  FIXTURES,
-  killStarted,
-  startDaemon,
-  terminate,
-  waitUntil,
-  workspace,
-} from './daemonHarness.js';
+import { FIXTURES, startDaemon, terminate, waitUntil, workspace } from './daemonHarness.js';
+import { bootstrapLines, useMultiLangTestContext } from './multilangTestContext.js';
 
-const kinesis = createKinesisClient();
-const dynamo = createDynamoDBClient();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  killStarted();
-  for (const c of cleanups) await c().catch(() => undefined);
-  kinesis.destroy();
-  dynamo.destroy();
-});
+const ctx = useMultiLangTestContext();
+const { kinesis, cleanups, dynamo } = ctx;
 
 /**
  * Creates the lease table with the Java 3.x fixture's items; `heartbeatAgeSeconds` sets the
@@ -78,10 +58,7 @@ describe('kcl-bootstrap start-up failures', () => {
     const code = await daemon.exited;
 
     expect(code).toBe(1);
-    const lines = daemon
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('kcl-bootstrap: '));
+    const lines = bootstrapLines(daemon);
     expect(lines).toEqual([
       expect.stringMatching(/^kcl-bootstrap: could not start: ResourceNotFoundException: /),
     ]);
@@ -92,12 +69,7 @@ describe('kcl-bootstrap start-up failures', () => {
 describe('kcl-bootstrap on a Java KCL 3.x lease table', () => {
   it('refuses a table whose 3.x fleet is alive, saying how to migrate', async () => {
     // Prepare
-    const { streamName } = await createTestStream(1, { kinesis });
-    const applicationName = uniqueName('java3live');
-    cleanups.push(
-      () => deleteStream(streamName),
-      () => deleteTable(applicationName),
-    );
+    const { streamName, applicationName } = await ctx.streamAndApp(1, 'java3live');
     await javaFleetTable(applicationName, 5, true);
     const ws = workspace({
       executableName: `node ${FIXTURES}/recorderApp.js`,
@@ -111,10 +83,7 @@ describe('kcl-bootstrap on a Java KCL 3.x lease table', () => {
 
     // Assess: one clear line, no stack trace, no child started, the Java leases untouched.
     expect(code).toBe(1);
-    const lines = daemon
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('kcl-bootstrap: '));
+    const lines = bootstrapLines(daemon);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       /^kcl-bootstrap: this lease table belongs to a running Java KCL 3\.x fleet \(Migration3\.0 = CLIENT_VERSION_3X, live workers: java3-worker-a\)/,
@@ -126,12 +95,7 @@ describe('kcl-bootstrap on a Java KCL 3.x lease table', () => {
 
   it('takes over a table left by stopped 3.x workers', async () => {
     // Prepare
-    const { streamName } = await createTestStream(1, { kinesis });
-    const applicationName = uniqueName('java3gone');
-    cleanups.push(
-      () => deleteStream(streamName),
-      () => deleteTable(applicationName),
-    );
+    const { streamName, applicationName } = await ctx.streamAndApp(1, 'java3gone');
     await javaFleetTable(applicationName, 3600, false);
     await kinesis.send(
       new PutRecordCommand({

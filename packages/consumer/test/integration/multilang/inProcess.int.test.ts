@@ -4,38 +4,17 @@
  * child, so the aws-kcl-style app (one processor object per process) keeps per-shard state.
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import {
-  createKinesisClient,
-  createTestStream,
-  deleteStream,
-  deleteTable,
-  uniqueName,
-} from '@kinesis-kit/integration';
-import {
-  killStarted,
-  startInProcessApp,
-  terminate,
-  waitUntil,
-  workspace,
-} from './daemonHarness.js';
+import {} from '@kinesis-kit/integration';
+import { startInProcessApp, terminate, waitUntil, workspace } from './daemonHarness.js';
+import { useMultiLangTestContext } from './multilangTestContext.js';
 
-const kinesis = createKinesisClient();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  killStarted();
-  for (const c of cleanups) await c().catch(() => undefined);
-  kinesis.destroy();
-});
+const ctx = useMultiLangTestContext();
+const { kinesis } = ctx;
 
 describe('kcl(processor).run() with --properties', () => {
   it('runs the consumer in-process with one child process per shard', async () => {
     // Prepare
-    const { streamName } = await createTestStream(2, { kinesis });
-    const applicationName = uniqueName('kclinproc');
-    cleanups.push(
-      () => deleteStream(streamName),
-      () => deleteTable(applicationName),
-    );
+    const { streamName, applicationName } = await ctx.streamAndApp(2, 'kclinproc');
     const ws = workspace({
       streamName,
       applicationName,
