@@ -24,6 +24,8 @@ import type { KinesisConsumerOptions, ResolvedConsumerOptions } from './options.
 import type { LeaseStore } from './ports.js';
 import { processorFromHandler } from './processor.js';
 import { LeaseCoordinator } from './runtime/leaseCoordinator.js';
+import { startFanOut } from './runtime/fanOutRetrieval.js';
+import type { ShardBatchSourceFactory } from './runtime/batchSources.js';
 import { Scheduler } from './runtime/scheduler.js';
 import type { ShardWorkerEvents } from './runtime/shardWorkerEvents.js';
 
@@ -177,7 +179,9 @@ export class KinesisConsumer {
       o.processorFactory ??
       ((): ReturnType<typeof processorFromHandler> =>
         processorFromHandler(o.handler!, o.handlerOptions));
+    const batchSources = await this.fanOutSources(stream, signal);
     this.scheduler = new Scheduler({
+      ...(batchSources !== undefined && { batchSources }),
       store: this.store,
       coordinator: this.coordinator,
       lister: new ShardLister(this.kinesis, stream),
@@ -213,6 +217,37 @@ export class KinesisConsumer {
     await this.scheduler.start(signal);
     this.state = 'running';
     this.events.emit('started', { workerId: this.workerId });
+  }
+
+  /**
+   * `retrieval: 'fanout'`: registers (or checks) the stream consumer and waits until it is ACTIVE,
+   * before any lease is taken; undefined for polling.
+   */
+  private async fanOutSources(
+    stream: { streamName: string | undefined; streamArn: string | undefined },
+    signal: AbortSignal,
+  ): Promise<ShardBatchSourceFactory | undefined> {
+    const o = this.options;
+    if (o.retrieval !== 'fanout') return undefined;
+    const { sources } = await startFanOut(
+      {
+        client: this.kinesis,
+        ...stream,
+        consumerName: o.consumerName,
+        consumerArn: o.consumerArn,
+        reader: new KinesisShardReader(
+          stream.streamArn !== undefined
+            ? { client: this.kinesis, streamArn: stream.streamArn }
+            : { client: this.kinesis, streamName: stream.streamName ?? '' },
+        ),
+        lister: new ShardLister(this.kinesis, stream),
+        clock: this.clock,
+        random: o.random,
+        logger: this.log,
+      },
+      signal,
+    );
+    return sources;
   }
 
   /** Refuses a lease table that a live Java KCL 3.x fleet coordinates (see core/leaseMode.ts). */

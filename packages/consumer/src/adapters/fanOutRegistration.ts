@@ -37,6 +37,30 @@ export interface FanOutRegistrationOptions {
   readonly random?: () => number;
 }
 
+/**
+ * A given `consumerArn` that cannot be used: no such stream consumer, or one registered on another
+ * stream. Not retriable: the option must change. `option` names it.
+ * @public
+ * @example
+ * ```ts
+ * await consumer.start().catch((e) => { if (e instanceof StreamConsumerArnError) console.error(e.option, e.message) });
+ * ```
+ */
+export class StreamConsumerArnError extends KinesisKitError {
+  readonly option = 'consumerArn';
+  constructor(
+    readonly consumerArn: string,
+    problem: string,
+    cause?: unknown,
+  ) {
+    super('KT_CONFIG', `consumerArn ${consumerArn} ${problem}`, {
+      cause,
+      retriable: false,
+      context: { option: 'consumerArn', consumerArn },
+    });
+  }
+}
+
 /** The ACTIVE consumer to subscribe with. @public */
 export interface StreamConsumerInfo {
   readonly consumerArn: string;
@@ -77,9 +101,21 @@ class Registration {
 
   async run(): Promise<StreamConsumerInfo> {
     if (this.o.consumerArn !== undefined) {
-      const found = await this.describe({ ConsumerARN: this.o.consumerArn });
+      const arn = this.o.consumerArn;
+      const found = await this.describe({ ConsumerARN: arn });
       if (found === undefined) {
-        throw fail(`stream consumer ${this.o.consumerArn} does not exist`, undefined, false);
+        throw new StreamConsumerArnError(
+          arn,
+          'does not exist: register the stream consumer first, or leave consumerArn out to register one named consumerName',
+        );
+      }
+      const streamArn = this.o.streamArn;
+      if (
+        streamArn !== undefined &&
+        found.StreamARN !== undefined &&
+        found.StreamARN !== streamArn
+      ) {
+        throw new StreamConsumerArnError(arn, `belongs to ${found.StreamARN}, not to ${streamArn}`);
       }
       return this.waitActive(found);
     }
@@ -213,6 +249,6 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Unknown';
 }
 
-function fail(message: string, cause: unknown, retriable = true): KinesisKitError {
-  return new KinesisKitError('KT_AWS', message, { cause, retriable });
+function fail(message: string, cause: unknown): KinesisKitError {
+  return new KinesisKitError('KT_AWS', message, { cause, retriable: true });
 }

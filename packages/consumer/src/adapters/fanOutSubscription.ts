@@ -57,6 +57,12 @@ export interface FanOutShardSourceOptions {
   readonly resubscribeBackoff?: BackoffOptions;
   /** Give up (rethrow the classified error) after this many failures in a row. @defaultValue Infinity */
   readonly maxConsecutiveFailures?: number;
+  /**
+   * No event for this long while one is awaited: the connection is presumed dead (a half-open TCP
+   * connection never fails by itself), cut and renewed, as the KCL's 60 s health check.
+   * @defaultValue Infinity
+   */
+  readonly idleTimeoutMs?: number;
   /** Told before every re-subscribe backoff, for logs and events. */
   readonly onResubscribe?: (info: FanOutResubscribe) => void;
   readonly clock?: Clock;
@@ -176,7 +182,7 @@ export class FanOutShardSource implements ShardBatchSource {
     }
   }
 
-  /** One `next()` on the event stream, raced against the caller's abort. */
+  /** One `next()` on the event stream, raced against the caller's abort and the idle timeout. */
   private async pull(
     stream: AsyncIterator<SubscribeToShardEventStream>,
     signal: AbortSignal | undefined,
@@ -191,11 +197,24 @@ export class FanOutShardSource implements ShardBatchSource {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+    const idleMs = this.o.idleTimeoutMs ?? Number.POSITIVE_INFINITY;
+    const timer = new AbortController();
+    const racers: Promise<IteratorResult<SubscribeToShardEventStream>>[] = [pending, aborted];
+    if (Number.isFinite(idleMs)) {
+      racers.push(
+        this.clock.sleep(idleMs, timer.signal).then(() => {
+          throw new RetrievalError('other', `no SubscribeToShard event for ${String(idleMs)} ms`, {
+            shardId: this.o.shardId,
+          });
+        }),
+      );
+    }
     try {
-      return await Promise.race([pending, aborted]);
+      return await Promise.race(racers);
     } catch (e) {
       throw this.classify(e);
     } finally {
+      timer.abort();
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -10,8 +10,11 @@ import type { InitialPosition } from '../core/shardSync.js';
 import { ignoredReason } from './ignoredKeys.js';
 import type { PropertyEntry } from './properties.js';
 
-/** Consumer options set from numeric or boolean keys, by our option name. @internal */
+/** Consumer options set from the tuning keys (numbers, booleans, fan-out), by our option name. @internal */
 export interface MappedTunables {
+  retrieval?: 'polling' | 'fanout';
+  consumerName?: string;
+  consumerArn?: string;
   failoverTimeMs?: number;
   maxRecords?: number;
   idleTimeBetweenReadsMs?: number;
@@ -81,6 +84,8 @@ const OTHER_KEYS = new Set([
   'initialPositionInStreamExtended',
   'callProcessRecordsEvenForEmptyRecordList',
   'retrievalMode',
+  'consumerArn',
+  'consumerName',
   'timeoutInSeconds',
 ]);
 
@@ -134,7 +139,7 @@ export function mapProperties(
   const timeout = integer('timeoutInSeconds', get('timeoutInSeconds'), problems);
   if (timeout === 0) problems.push('timeoutInSeconds must be a positive number of seconds');
   const initialPosition = mapInitialPosition(get, problems, notes);
-  mapRetrievalMode(get('retrievalMode'), entries, notes, warnings, problems);
+  mapRetrievalMode(get, entries, tunables, notes, problems);
   for (const [key] of entries) {
     if (STRING_KEYS.has(key) || OTHER_KEYS.has(key) || key in INTEGER_KEYS) continue;
     if (key.toLowerCase().startsWith('awscredentialsprovider')) {
@@ -218,27 +223,35 @@ const POLLING_KEYS = [
 ];
 
 function mapRetrievalMode(
-  value: string | undefined,
+  get: (key: string) => string | undefined,
   entries: ReadonlyMap<string, PropertyEntry>,
+  tunables: MappedTunables,
   notes: string[],
-  warnings: string[],
   problems: string[],
 ): void {
+  const value = get('retrievalMode');
   const mode = (value ?? 'DEFAULT').toUpperCase();
-  if (mode === 'POLLING') return;
+  const fanOutKeys = ['consumerArn', 'consumerName'].filter((k) => get(k) !== undefined);
   if (mode === 'FANOUT') {
-    warnings.push(
-      'retrievalMode = FANOUT is not implemented yet: falling back to polling (GetRecords)',
-    );
-  } else if (mode === 'DEFAULT') {
+    tunables.retrieval = 'fanout';
+    const consumerArn = get('consumerArn');
+    const consumerName = get('consumerName');
+    if (consumerArn !== undefined) tunables.consumerArn = consumerArn;
+    if (consumerName !== undefined) tunables.consumerName = consumerName;
+    return;
+  }
+  if (mode === 'DEFAULT') {
     if (!POLLING_KEYS.some((k) => entries.has(k))) {
       notes.push(
-        'retrievalMode DEFAULT: the Java daemon would use enhanced fan-out here (no polling key is set); kinesis-kit polls',
+        'retrievalMode DEFAULT: the Java daemon would use enhanced fan-out here (no polling key is set); kinesis-kit polls unless retrievalMode = FANOUT',
       );
     }
-  } else {
+  } else if (mode !== 'POLLING') {
     problems.push(`retrievalMode must be POLLING, FANOUT or DEFAULT, got "${value ?? ''}"`);
+    return;
   }
+  // As the Java daemon, which reads them only for fan-out.
+  for (const key of fanOutKeys) notes.push(`${key} is ignored: retrievalMode is not FANOUT`);
 }
 
 /** The Java daemon takes a URI; a bare host:port gets https, as the SDK needs a scheme. */

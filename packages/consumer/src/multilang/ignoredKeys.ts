@@ -5,7 +5,7 @@
  * the Java daemon either (commons-beanutils skips keys without a setter).
  */
 
-const FAN_OUT = 'enhanced fan-out is not implemented yet; kinesis-kit polls';
+const FAN_OUT = "fan-out registration uses kinesis-kit's own retries and backoff";
 const KCL3 =
   'kinesis-kit workers take leases themselves (the KCL 2.x protocol); KCL 3.x leader-based ' +
   'assignment, worker metrics and graceful handoff are not implemented';
@@ -41,8 +41,6 @@ export const IGNORED_KEYS: ReadonlyMap<string, string> = new Map([
   ['retryGetRecordsInSeconds', NOT_NEEDED],
   ['maxGetRecordsThreadPool', NOT_NEEDED],
   ['millisBehindLatestThresholdForReducedTps', NOT_NEEDED],
-  ['consumerArn', FAN_OUT],
-  ['consumerName', FAN_OUT],
   ['maxDescribeStreamSummaryRetries', FAN_OUT],
   ['maxDescribeStreamConsumerRetries', FAN_OUT],
   ['registerStreamConsumerRetries', FAN_OUT],

@@ -26,6 +26,7 @@ import type { ShardLister } from '../adapters/shardLister.js';
 import type { ChildShard, Lease, LeaseStore } from '../ports.js';
 import type { ShardRecordProcessor } from '../processor.js';
 import type { ShardReader } from '../retrievalPorts.js';
+import type { ShardBatchSourceFactory } from './batchSources.js';
 import type { LeaseCoordinator, LeaseLossReason } from './leaseCoordinator.js';
 import { ShardWorker } from './shardWorker.js';
 import type { ShardWorkerEvents, ShardWorkerOutcome } from './shardWorkerEvents.js';
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   readonly coordinator: LeaseCoordinator;
   readonly lister: ShardLister;
   readonly reader: ShardReader;
+  /** How shard workers read (fan-out); polling over `reader` when absent. */
+  readonly batchSources?: ShardBatchSourceFactory;
   readonly createProcessor: (shardId: string) => ShardRecordProcessor;
   readonly worker: ShardWorkerOptions;
   readonly workerEvents: TypedEmitter<ShardWorkerEvents>;
@@ -176,6 +179,7 @@ export class Scheduler {
       }),
       ...(lease.hashKeyRange !== undefined && { hashKeyRange: lease.hashKeyRange }),
       reader: this.o.reader,
+      ...(this.o.batchSources !== undefined && { batchSources: this.o.batchSources }),
       processor,
       checkpointTarget: {
         updateCheckpoint: (update) => coordinator.checkpoint(lease.leaseKey, update),

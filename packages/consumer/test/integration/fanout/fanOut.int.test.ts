@@ -206,7 +206,7 @@ describe('enhanced fan-out on the emulator', () => {
       consumerArn: `${streamArn}/consumer/nobody:1`,
     }).catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ code: 'KT_AWS', retriable: false });
+    expect(error).toMatchObject({ code: 'KT_CONFIG', retriable: false, option: 'consumerArn' });
     expect((error as Error).message).toContain('does not exist');
   });
 });

@@ -1,7 +1,10 @@
 import { isKinesisKitError } from '@kinesis-kit/common';
 import { FakeClock } from '@kinesis-kit/common/testing';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreamConsumer } from '../../../src/adapters/fanOutRegistration.js';
+import {
+  StreamConsumerArnError,
+  ensureStreamConsumer,
+} from '../../../src/adapters/fanOutRegistration.js';
 import type { FanOutRegistrationOptions } from '../../../src/adapters/fanOutRegistration.js';
 import { FakeFanOutKinesis } from './fakeFanOutKinesis.js';
 
@@ -116,8 +119,25 @@ describe('ensureStreamConsumer', () => {
     );
 
     expect(isKinesisKitError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'KT_AWS', retriable: false });
-    expect((error as Error).message).toContain('arn:nope does not exist');
+    expect(error).toBeInstanceOf(StreamConsumerArnError);
+    expect(error).toMatchObject({ code: 'KT_CONFIG', retriable: false, option: 'consumerArn' });
+    expect((error as Error).message).toContain('consumerArn arn:nope does not exist');
+  });
+
+  it("a consumerArn of another stream's consumer is refused, naming both streams", async () => {
+    const { kinesis, clock, register } = setup();
+    const other = kinesis.addConsumer('app', 'arn:stream/payments');
+
+    const [error] = await settle(
+      clock,
+      register({ consumerArn: other.arn, streamArn: STREAM_ARN }).catch((e: unknown) => e),
+    );
+
+    expect(error).toBeInstanceOf(StreamConsumerArnError);
+    expect((error as Error).message).toContain(
+      `belongs to arn:stream/payments, not to ${STREAM_ARN}`,
+    );
+    expect(kinesis.calls).not.toContain('RegisterStreamConsumerCommand');
   });
 
   it('gives up when the consumer never turns ACTIVE', async () => {

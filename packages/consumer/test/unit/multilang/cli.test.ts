@@ -96,13 +96,13 @@ describe('kcl-bootstrap command line', () => {
 
   it('warns about unknown keys and notes ignored ones', async () => {
     const run = await cli(['-p', 'a.properties'], {
-      '/apps/consumer/a.properties': `${GOOD}\nretrievalMode = FANOUT\nmetricsLevel = NONE\nstreamname = typo`,
+      '/apps/consumer/a.properties': `${GOOD}\nretrievalMode = POLLING\nconsumerName = c\nmetricsLevel = NONE\nstreamname = typo`,
     });
     expect(run.code).toBe(0);
     expect(run.err).toEqual(
       expect.arrayContaining([
         'kcl-bootstrap INFO note: metricsLevel is ignored: the daemon publishes no CloudWatch metrics',
-        'kcl-bootstrap WARN retrievalMode = FANOUT is not implemented yet: falling back to polling (GetRecords)',
+        'kcl-bootstrap INFO note: consumerName is ignored: retrievalMode is not FANOUT',
         'kcl-bootstrap WARN unknown property streamname ignored',
       ]),
     );

@@ -127,11 +127,27 @@ describe('mapProperties', () => {
     expect(problems([...BASE, line])).toContain(message);
   });
 
-  it('falls back to polling with a warning for FANOUT', () => {
-    const config = map([...BASE, 'retrievalMode = FANOUT']);
-    expect(config.warnings).toEqual([
-      'retrievalMode = FANOUT is not implemented yet: falling back to polling (GetRecords)',
+  it('maps FANOUT to enhanced fan-out, with consumerName and consumerArn', () => {
+    const arn = 'arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1';
+    const plain = map([...BASE, 'retrievalMode = FANOUT']);
+    const named = map([
+      ...BASE,
+      'retrievalMode = fanout',
+      'consumerName = c',
+      `consumerArn = ${arn}`,
     ]);
+
+    expect(plain.warnings).toEqual([]);
+    expect(plain.tunables).toEqual({ retrieval: 'fanout' });
+    expect(named.tunables).toEqual({ retrieval: 'fanout', consumerName: 'c', consumerArn: arn });
+    expect(named.notes.join('\n')).not.toContain('consumer');
+  });
+
+  it('ignores consumerName and consumerArn with a note unless FANOUT, as the Java daemon', () => {
+    const config = map([...BASE, 'retrievalMode = POLLING', 'consumerName = c']);
+
+    expect(config.tunables).toEqual({});
+    expect(config.notes).toContain('consumerName is ignored: retrievalMode is not FANOUT');
   });
 
   it('notes that DEFAULT would be fan-out in Java unless a polling key is set', () => {
