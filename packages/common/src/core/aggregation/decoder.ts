@@ -129,8 +129,9 @@ export function decodeAggregatedRecord(
 
 function decode(buf: Buffer, start: number, end: number): DecodedAggregate {
   const r = new Reader(buf, start, end);
-  const partitionKeys: string[] = [];
-  const explicitHashKeys: string[] = [];
+  // Key table entries as [start, end) pairs; turned into strings after the parse (decodeKeys).
+  const pkBounds: number[] = [];
+  const ehkBounds: number[] = [];
   const pkIndexes: number[] = [];
   const ehkIndexes: number[] = [];
   const dataStarts: number[] = [];
@@ -139,7 +140,8 @@ function decode(buf: Buffer, start: number, end: number): DecodedAggregate {
     const tag = r.tag();
     if (tag === 0x0a || tag === 0x12) {
       const fieldEnd = r.lengthDelimitedEnd();
-      (tag === 0x0a ? partitionKeys : explicitHashKeys).push(buf.toString('utf8', r.pos, fieldEnd));
+      const bounds = tag === 0x0a ? pkBounds : ehkBounds;
+      bounds.push(r.pos, fieldEnd);
       r.pos = fieldEnd;
     } else if (tag === 0x1a) {
       const fieldEnd = r.lengthDelimitedEnd();
@@ -151,12 +153,47 @@ function decode(buf: Buffer, start: number, end: number): DecodedAggregate {
       r.skip(tag & 7, tag >>> 3);
     }
   }
+  const pkCount = pkBounds.length / 2;
+  const ehkCount = ehkBounds.length / 2;
   for (let i = 0; i < pkIndexes.length; i++) {
-    if (pkIndexes[i]! >= partitionKeys.length || ehkIndexes[i]! >= explicitHashKeys.length) {
-      throw MALFORMED;
+    if (pkIndexes[i]! >= pkCount || ehkIndexes[i]! >= ehkCount) throw MALFORMED;
+  }
+  const partitionKeys = decodeKeys(buf, pkBounds);
+  const explicitHashKeys = decodeKeys(buf, ehkBounds);
+  return { partitionKeys, explicitHashKeys, pkIndexes, ehkIndexes, dataStarts, dataEnds };
+}
+
+/**
+ * UTF-8 strings of a key table's entries (`bounds`: start, end, start, end, ...). The KPL writes
+ * a table's entries back to back, so the whole table is decoded with one native call and, when it
+ * is ASCII, each key is a substring of it (V8 shares the table's characters rather than copying
+ * them): measured about twice as fast as decoding key by key with the bench's random 36-char
+ * keys. A table that is not ASCII, or is spread among other fields, is decoded entry by entry.
+ */
+function decodeKeys(buf: Buffer, bounds: readonly number[]): string[] {
+  const count = bounds.length / 2;
+  const keys = new Array<string>(count);
+  if (count > 1) {
+    const spanStart = bounds[0]!;
+    const spanEnd = bounds[bounds.length - 1]!;
+    let keyBytes = 0;
+    for (let i = 0; i < bounds.length; i += 2) keyBytes += bounds[i + 1]! - bounds[i]!;
+    // Between entries there are only a tag and a length (at most 3 bytes: keys are under 2^14 bytes in any table worth this path).
+    if (spanEnd - spanStart <= keyBytes + 3 * count) {
+      const span = buf.toString('utf8', spanStart, spanEnd);
+      // One char per byte and no replacement char: every byte was ASCII, so byte offsets are
+      // char offsets (a multi-byte sequence would shorten the string; a stray byte decodes to
+      // U+FFFD).
+      if (span.length === spanEnd - spanStart && !span.includes('\ufffd')) {
+        for (let i = 0; i < count; i++) {
+          keys[i] = span.substring(bounds[2 * i]! - spanStart, bounds[2 * i + 1]! - spanStart);
+        }
+        return keys;
+      }
     }
   }
-  return { partitionKeys, explicitHashKeys, pkIndexes, ehkIndexes, dataStarts, dataEnds };
+  for (let i = 0; i < count; i++) keys[i] = buf.toString('utf8', bounds[2 * i], bounds[2 * i + 1]);
+  return keys;
 }
 
 function readRecord(

@@ -20,14 +20,25 @@ export const DIGEST_BYTES = 16;
  */
 export const AGGREGATE_PARTITION_KEY = 'a';
 
-const oneShotHash = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer })
-  .hash;
+const oneShotHash = (
+  crypto as {
+    hash?: ((alg: string, data: Uint8Array, enc: 'buffer') => Buffer) &
+      ((alg: string, data: string, enc: 'hex') => string);
+  }
+).hash;
 
 /** MD5 of `bytes`, as a 16-byte Buffer. */
 export function md5(bytes: Uint8Array): Buffer {
   return oneShotHash !== undefined
     ? oneShotHash('md5', bytes, 'buffer')
     : crypto.createHash('md5').update(bytes).digest();
+}
+
+/** MD5 of the UTF-8 bytes of `text`, as 32 lowercase hex digits. */
+export function md5Hex(text: string): string {
+  return oneShotHash !== undefined
+    ? oneShotHash('md5', text, 'hex')
+    : crypto.createHash('md5').update(text, 'utf8').digest('hex');
 }
 
 /** A Buffer over the same memory as `bytes` (no copy), for Buffer's fast string and compare methods. */

@@ -242,6 +242,42 @@ describe('deaggregate', () => {
     });
   });
 
+  describe('decodes partition key tables of every shape as UTF-8', () => {
+    /** A length-delimited field with a varint length (keys may exceed 127 bytes). */
+    function entry(tag: number, bytes: number[]): number[] {
+      const len =
+        bytes.length < 0x80 ? [bytes.length] : [(bytes.length & 0x7f) | 0x80, bytes.length >> 7];
+      return [tag, ...len, ...bytes];
+    }
+    function recordFor(index: number): number[] {
+      return ld(0x1a, [0x08, index, ...ld(0x1a, 'd')]);
+    }
+    const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
+    it.each<[string, number[][], boolean]>([
+      ['ASCII, back to back', [utf8('alpha'), utf8('beta'), utf8('g')], false],
+      ['multi-byte UTF-8 among ASCII', [utf8('key-1'), utf8('clé-日本-🔑'), utf8('key-3')], false],
+      [
+        'a stray continuation byte (U+FFFD)',
+        [utf8('key-1'), [0x6b, 0x80, 0x6b], utf8('key-3')],
+        false,
+      ],
+      ['a literal U+FFFD', [utf8('key-1'), utf8('\ufffd'), utf8('key-3')], false],
+      ['a 200-byte key (2-byte length)', [utf8('a'), utf8('x'.repeat(200)), utf8('b')], false],
+      ['entries spread among the records', [utf8('alpha'), utf8('beta'), utf8('gamma')], true],
+    ])('%s', (_, keys, interleaved) => {
+      // Prepare: one record per key, pointing at it.
+      const body = interleaved
+        ? keys.flatMap((k, i) => [...entry(0x0a, k), ...recordFor(i)])
+        : [...keys.flatMap((k) => entry(0x0a, k)), ...keys.flatMap((_k, i) => recordFor(i))];
+      // Act
+      const records = deaggregate(kinesisRecord(envelope(body)));
+      // Assess: Node's own UTF-8 decoder of each key's bytes is the oracle.
+      expect(records.map((r) => r.partitionKey)).toEqual(
+        keys.map((k) => Buffer.from(k).toString('utf8')),
+      );
+    });
+  });
+
   describe('with a hash range, like the KCL', () => {
     const ehkAggregate = aggregate([
       { partitionKey: 'a', data: '1', explicitHashKey: '10' },
@@ -281,6 +317,27 @@ describe('deaggregate', () => {
       expect(deaggregate(kinesisRecord(data), { hashRange: ranges[3]! })).toHaveLength(2);
       expect(deaggregate(kinesisRecord(data), { hashRange: ranges[0]! })).toHaveLength(0);
       expect(deaggregate(kinesisRecord(mixed), { hashRange: ranges[3]! })).toHaveLength(0);
+    });
+
+    it('treats both ends of the range as inclusive for MD5 keys, and a full range as no filter', () => {
+      // Prepare: two records under keys whose MD5s bound the range exactly.
+      const [low, high] = [partitionKeyToHashKey('k1'), partitionKeyToHashKey('k2')].sort((x, y) =>
+        x < y ? -1 : 1,
+      ) as [bigint, bigint];
+      const data = aggregate([
+        { partitionKey: 'k1', data: 'x' },
+        { partitionKey: 'k2', data: 'y' },
+      ]);
+      const count = (start: bigint, end: bigint): number =>
+        deaggregate(kinesisRecord(data), { hashRange: { start, end } }).length;
+      // Act / Assess
+      expect(count(low, high)).toBe(2);
+      expect(count(low + 1n, high)).toBe(0);
+      expect(count(low, high - 1n)).toBe(0);
+      expect(count(-5n, MAX_HASH_KEY + 5n)).toBe(2);
+      expect(count(0n, MAX_HASH_KEY - 1n)).toBe(high === MAX_HASH_KEY ? 0 : 2);
+      expect(count(high, low)).toBe(0);
+      expect(count(MAX_HASH_KEY + 1n, MAX_HASH_KEY + 2n)).toBe(0);
     });
 
     it('never filters a non-aggregated record', () => {
