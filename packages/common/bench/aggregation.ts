@@ -13,6 +13,7 @@ import {
   partitionKeyToHashKey,
 } from '../src/index.js';
 import { aggDecode, aggEncode } from '../test/unit/core/aggregation/awsKinesisAgg.js';
+import { encodeFloor, md5Only } from './floors.js';
 
 interface Input {
   partitionKey: string;
@@ -93,7 +94,12 @@ function bench(label: string, count: number, dataBytes: number): Row[] {
   const dataTotal = records.reduce((n, r) => n + r.data.length, 0);
   const packed = groups(records);
 
-  const [oursEncode = 0, theirsEncode = 0] = timeAll([
+  const aggregates = packed.map((g) => {
+    const agg = new RecordAggregator();
+    for (const r of g) agg.add(r);
+    return Buffer.from(agg.toKinesisRecord().data);
+  });
+  const [oursEncode = 0, theirsEncode = 0, encodeMd5 = 0, encodeMinimum = 0] = timeAll([
     () => {
       const agg = new RecordAggregator();
       let bytes = 0;
@@ -111,17 +117,14 @@ function bench(label: string, count: number, dataBytes: number): Row[] {
       for (const g of packed) bytes += aggEncode(g).data.length;
       return bytes;
     },
+    md5Only(aggregates),
+    encodeFloor(packed),
   ]);
 
-  const aggregates = packed.map((g) => {
-    const agg = new RecordAggregator();
-    for (const r of g) agg.add(r);
-    return Buffer.from(agg.toKinesisRecord().data);
-  });
   // All but the top key: every record is inside, but the filter must hash each partition key
   // (a range covering all 2^128 keys, a single-shard stream, skips the hashing).
   const range = { start: 0n, end: MAX_HASH_KEY - 1n };
-  const [oursDecode = 0, oursDecodeFiltered = 0, theirsDecode = 0] = timeAll([
+  const [oursDecode = 0, oursDecodeFiltered = 0, theirsDecode = 0, decodeMd5 = 0] = timeAll([
     () => {
       let n = 0;
       for (const data of aggregates) {
@@ -147,14 +150,18 @@ function bench(label: string, count: number, dataBytes: number): Row[] {
       for (const data of aggregates) for (const u of aggDecode(data)) n += u.data.length;
       return n;
     },
+    md5Only(aggregates),
   ]);
 
   return [
     row(`${label} encode`, 'kinesis-kit', oursEncode, count, dataTotal),
     row(`${label} encode`, 'aws-kinesis-agg', theirsEncode, count, dataTotal),
+    row(`${label} encode`, 'floor: MD5 alone', encodeMd5, count, dataTotal),
+    row(`${label} encode`, 'floor: MD5+dedup+copies', encodeMinimum, count, dataTotal),
     row(`${label} decode`, 'kinesis-kit', oursDecode, count, dataTotal),
     row(`${label} decode`, 'kinesis-kit + hashRange', oursDecodeFiltered, count, dataTotal),
     row(`${label} decode`, 'aws-kinesis-agg', theirsDecode, count, dataTotal),
+    row(`${label} decode`, 'floor: MD5 alone', decodeMd5, count, dataTotal),
   ];
 }
 
@@ -189,7 +196,9 @@ function print(rows: Row[]): void {
 
 console.log(
   `Node ${process.version}; median CPU time of ${ROUNDS} interleaved rounds after a warm-up; ` +
-    '51200-byte aggregates; MB/s counts user data bytes',
+    '51200-byte aggregates; MB/s counts user data bytes.\n' +
+    '"floor" rows time only the work every implementation must do (bench/floors.ts): their ' +
+    'ratio is a ceiling for any encoder or decoder, measured in the same rounds.',
 );
 print([
   ...bench('100 B, 36-char keys', 20000, 100),
