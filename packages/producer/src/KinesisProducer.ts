@@ -258,34 +258,32 @@ export class KinesisProducer {
     return this.closing ?? new Promise(() => undefined);
   }
 
-  private accept(valid: ReturnType<typeof validateRecord>): Promise<PutResult> {
+  private accept(record: PendingRecord): Promise<PutResult> {
     const now = this.opts.clock.monotonic();
-    const epoch = this.flushes.enter();
-    return new Promise<PutResult>((resolve, reject) => {
-      const record: PendingRecord = {
-        partitionKey: valid.partitionKey,
-        explicitHashKey: valid.explicitHashKey,
-        hashKey: valid.hashKey,
-        data: valid.data,
-        dataBytes: valid.data.length,
-        sizeBytes: valid.sizeBytes,
-        arrivedAt: now,
-        expiresAt: now + this.opts.recordTtl,
-        failures: undefined,
-        lastAttemptEnd: now,
-        resolve,
-        reject,
-        epoch,
-      };
-      if (this.metrics.enabled) this.metrics.stream('UserRecordsReceived', 1, 'Count');
-      const sealed = this.pool.add(record, now);
-      if (
-        (sealed > 0 && this.batchReady()) ||
-        now + this.opts.recordMaxBufferedTime < this.scheduledWakeAt
-      ) {
-        this.kick();
-      }
-    });
+    // One shared executor instead of a closure per record (see captureSettlers).
+    const promise = new Promise<PutResult>(captureSettlers);
+    record.resolve = capturedResolve;
+    record.reject = capturedReject;
+    record.arrivedAt = now;
+    record.expiresAt = now + this.opts.recordTtl;
+    record.lastAttemptEnd = now;
+    record.epoch = this.flushes.enter();
+    if (this.metrics.enabled) this.metrics.stream('UserRecordsReceived', 1, 'Count');
+    let sealed;
+    try {
+      sealed = this.pool.add(record, now);
+    } catch (error) {
+      // Not expected (the record was validated); never leave the promise pending.
+      this.rejectRecord(record, error instanceof Error ? error : new Error(String(error)));
+      return promise;
+    }
+    if (
+      (sealed > 0 && this.batchReady()) ||
+      now + this.opts.recordMaxBufferedTime < this.scheduledWakeAt
+    ) {
+      this.kick();
+    }
+    return promise;
   }
 
   /** A user record is about to settle: give back its room and its flush count. */
@@ -435,6 +433,22 @@ export class KinesisProducer {
     }
     this.ownedClient?.destroy();
   }
+}
+
+/**
+ * The executor of every put() promise. A promise executor runs synchronously inside
+ * `new Promise`, so it can hand the settle functions over through two variables; a closure per
+ * record (the usual `new Promise((resolve, reject) => ...)`) was one more allocation on the path
+ * every record takes.
+ */
+let capturedResolve: (result: PutResult) => void = () => undefined;
+let capturedReject: (error: Error) => void = () => undefined;
+function captureSettlers(
+  resolve: (result: PutResult) => void,
+  reject: (error: Error) => void,
+): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 /** The client we build from `clientConfig`: HTTP/1.1 keep-alive, sized pool, no SDK retries. */

@@ -5,6 +5,7 @@
  * so a reshard never leaves records aimed at a closed shard.
  */
 import type { Aggregator, OutboundRecord, PendingRecord } from './core/records.js';
+import { hashKeyOf, keyHashWords } from './core/keyHash.js';
 import { ShardRateLimiter } from './core/rateLimiter.js';
 import type { RateLimiterOptions } from './core/rateLimiter.js';
 import { ShardBuffer, restoreData } from './core/shardBuffer.js';
@@ -48,7 +49,14 @@ export class BufferPool {
 
   /** Routes a new record into its shard's buffer. Returns the number of Kinesis records sealed. */
   add(record: PendingRecord, now: number): number {
-    const shardId = this.routerValue?.route(record.hashKey);
+    const router = this.routerValue;
+    let shardId: string | undefined;
+    if (router !== undefined) {
+      shardId =
+        record.hashKey === undefined
+          ? router.routeWords(keyHashWords(record.partitionKey))
+          : router.route(record.hashKey);
+    }
     if (shardId === undefined) {
       this.unrouted.push(record);
       return 0;
@@ -70,7 +78,7 @@ export class BufferPool {
     }
     const groups = new Map<string, PendingRecord[]>();
     for (const item of items) {
-      const shardId = router.route(item.hashKey);
+      const shardId = router.route(hashKeyOf(item));
       if (shardId === undefined) {
         this.unrouted.push(item);
         continue;

@@ -27,12 +27,21 @@ export interface PutResult {
   readonly attempts: number;
 }
 
-/** A validated user record waiting to be durably put. @internal */
+/**
+ * A validated user record waiting to be durably put. Arrival, expiry, the promise's settle
+ * functions and the epoch are set once, when the producer accepts it (see validateRecord).
+ * @internal
+ */
 export interface PendingRecord {
   readonly partitionKey: string;
   /** Canonical decimal, only when the caller supplied one (the KPL writes it only then). */
   readonly explicitHashKey: string | undefined;
-  readonly hashKey: bigint;
+  /**
+   * The 128-bit hash key: set from the explicit hash key, else computed on first use by
+   * `hashKeyOf` (routing uses the MD5 words without building a bigint; only the first record of
+   * an aggregate, a record sent alone, or a record judged after a reshard needs it).
+   */
+  hashKey: bigint | undefined;
   /**
    * The user's bytes. Dropped (empty) once the record is sealed into an aggregate, which holds
    * the only copy kept: buffered memory is then about the aggregates alone. `restoreData`
@@ -42,17 +51,17 @@ export interface PendingRecord {
   readonly dataBytes: number;
   /** data + partition key bytes, what the service counts. */
   readonly sizeBytes: number;
-  readonly arrivedAt: number;
-  readonly expiresAt: number;
+  arrivedAt: number;
+  expiresAt: number;
   /** Failed attempts so far; allocated on the first failure (most records never need it). */
   failures: Attempt[] | undefined;
   /** End of the last attempt (or arrival), for Attempt.delayMs and BufferingTime. */
   lastAttemptEnd: number;
   /** Settle the put() promise. Call through the producer, which also gives back buffer room. */
-  readonly resolve: (result: PutResult) => void;
-  readonly reject: (error: Error) => void;
+  resolve: (result: PutResult) => void;
+  reject: (error: Error) => void;
   /** The flush epoch the record counts in (opaque here). */
-  readonly epoch: unknown;
+  epoch: unknown;
 }
 
 /** A Kinesis record ready to be sent: an aggregate of user records, or one user record raw. @internal */

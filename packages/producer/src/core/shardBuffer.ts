@@ -5,6 +5,7 @@
  * so the outer explicit hash key (the first record's) routes the whole aggregate correctly.
  */
 import { deaggregate } from '@kinesis-kit/common';
+import { hashKeyOf } from './keyHash.js';
 import type { Aggregator, OutboundRecord, PendingRecord } from './records.js';
 
 const EMPTY = new Uint8Array(0);
@@ -128,7 +129,7 @@ export class ShardBuffer {
       items,
       partitionKey: kr.partitionKey,
       // The KPL routes an aggregate by its first record's hash key (kpl.md §1.4).
-      explicitHashKey: items[0]!.hashKey.toString(),
+      explicitHashKey: kr.explicitHashKey ?? hashKeyOf(items[0]!).toString(),
       data: kr.data,
       sizeBytes: kr.data.length + Buffer.byteLength(kr.partitionKey),
       dueAt,
@@ -262,7 +263,7 @@ function raw(shardId: string, record: PendingRecord, dueAt: number): OutboundRec
     shardId,
     items: [record],
     partitionKey: record.partitionKey,
-    explicitHashKey: record.hashKey.toString(),
+    explicitHashKey: hashKeyOf(record).toString(),
     data: record.data,
     sizeBytes: record.sizeBytes,
     dueAt,

@@ -11,6 +11,7 @@
  */
 import { hashKeyRangeContains } from '@kinesis-kit/common';
 import type { ShardMap } from '@kinesis-kit/common';
+import { hashKeyOf } from './keyHash.js';
 import type { OutboundRecord } from './records.js';
 
 /** Verdict on a Kinesis record the service stored on `actualShardId`. @internal */
@@ -18,15 +19,54 @@ export type LandingVerdict = 'ok' | 'unknown-shard' | 'wrong-shard';
 
 /** @internal */
 export class ShardRouter {
+  /** Open shards sorted by ending hash key, with their ranges as 4 words each (see routeWords). */
+  private readonly ids: readonly string[];
+  private readonly ends: Uint32Array;
+  private readonly starts: Uint32Array;
+
   constructor(
     readonly map: ShardMap,
     /** Monotonic time the listing was taken at. */
     readonly takenAt: number,
-  ) {}
+  ) {
+    const open = [...map.openShards].sort((a, b) =>
+      a.hashKeyRange.end < b.hashKeyRange.end
+        ? -1
+        : a.hashKeyRange.end > b.hashKeyRange.end
+          ? 1
+          : 0,
+    );
+    this.ids = open.map((s) => s.shardId);
+    this.ends = new Uint32Array(open.length * 4);
+    this.starts = new Uint32Array(open.length * 4);
+    open.forEach((s, i) => {
+      toWords(s.hashKeyRange.end, this.ends, i * 4);
+      toWords(s.hashKeyRange.start, this.starts, i * 4);
+    });
+  }
 
   /** The open shard owning `hashKey`, or undefined when the map has a gap there. */
   route(hashKey: bigint): string | undefined {
     return this.map.lookup(hashKey)?.shardId;
+  }
+
+  /**
+   * `route` for a hash key given as four unsigned 32-bit words, most significant first (what
+   * common's partitionKeyHashWords writes). The same answer without a bigint: the producer
+   * routes every user record, and building and comparing bigints cost more than the search.
+   */
+  routeWords(key: Uint32Array): string | undefined {
+    const ends = this.ends;
+    let lo = 0;
+    let hi = this.ids.length;
+    // The first shard whose end is >= key (ShardMap.lookup's binary search).
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareAt(ends, mid * 4, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.ids.length || compareAt(this.starts, lo * 4, key) > 0) return undefined;
+    return this.ids[lo];
   }
 
   /** True when `shardId` is an open shard of this map. */
@@ -46,7 +86,7 @@ export class ShardRouter {
     const actual = this.map.get(actualShardId);
     if (!actual) return 'unknown-shard';
     for (const item of record.items) {
-      if (!hashKeyRangeContains(actual.hashKeyRange, item.hashKey)) return 'wrong-shard';
+      if (!hashKeyRangeContains(actual.hashKeyRange, hashKeyOf(item))) return 'wrong-shard';
     }
     return 'ok';
   }
@@ -70,4 +110,18 @@ export class ShardRouter {
     }
     return changed;
   }
+}
+
+/** Sign of (the 4 words of `words` at `offset`) - `key`, both read as 128-bit integers. */
+function compareAt(words: Uint32Array, offset: number, key: Uint32Array): number {
+  for (let j = 0; j < 4; j++) {
+    const d = words[offset + j]! - key[j]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function toWords(value: bigint, out: Uint32Array, offset: number): void {
+  for (let j = 0; j < 4; j++)
+    out[offset + j] = Number((value >> BigInt(96 - 32 * j)) & 0xffffffffn);
 }

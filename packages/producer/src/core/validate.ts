@@ -8,10 +8,10 @@ import {
   RecordTooLargeError,
   ValidationError,
   parseExplicitHashKey,
-  partitionKeyToHashKey,
   toDataBytes,
   validatePartitionKey,
 } from '@kinesis-kit/common';
+import type { PendingRecord } from './records.js';
 
 /** What put() takes. @public */
 export interface UserRecordInput {
@@ -23,18 +23,16 @@ export interface UserRecordInput {
   readonly explicitHashKey?: string | bigint;
 }
 
-/** A validated record. @internal */
-export interface ValidRecord {
-  readonly partitionKey: string;
-  readonly data: Uint8Array;
-  readonly explicitHashKey: string | undefined;
-  readonly hashKey: bigint;
-  /** data + partition key UTF-8 bytes: what the service counts against the record limit. */
-  readonly sizeBytes: number;
-}
+const unsettled = (): void => undefined;
 
-/** Validates `input`; throws ValidationError or RecordTooLargeError naming the field. @internal */
-export function validateRecord(input: unknown, maxRecordSizeBytes: number): ValidRecord {
+/**
+ * Validates `input`; throws ValidationError or RecordTooLargeError naming the field. Returns the
+ * record as the producer will hold it, so that accepting a record allocates one object: its
+ * arrival, expiry, settle functions and epoch are placeholders until the producer accepts it.
+ * The hash key is left for routing to compute (see PendingRecord.hashKey) unless explicit.
+ * @internal
+ */
+export function validateRecord(input: unknown, maxRecordSizeBytes: number): PendingRecord {
   if (typeof input !== 'object' || input === null) {
     throw new ValidationError('record', `must be an object with partitionKey and data`);
   }
@@ -44,11 +42,9 @@ export function validateRecord(input: unknown, maxRecordSizeBytes: number): Vali
     throw new ValidationError('data', 'must be a Uint8Array or a string, got nothing');
   }
   const bytes = toDataBytes(data);
-  let hashKey: bigint;
+  let hashKey: bigint | undefined;
   let ehk: string | undefined;
-  if (explicitHashKey === undefined || explicitHashKey === null) {
-    hashKey = partitionKeyToHashKey(partitionKey);
-  } else {
+  if (explicitHashKey !== undefined && explicitHashKey !== null) {
     hashKey = parseExplicitHashKey(explicitHashKey);
     ehk = hashKey.toString();
   }
@@ -58,7 +54,21 @@ export function validateRecord(input: unknown, maxRecordSizeBytes: number): Vali
       counted: 'data + partitionKey',
     });
   }
-  return { partitionKey, data: bytes, explicitHashKey: ehk, hashKey, sizeBytes };
+  return {
+    partitionKey,
+    explicitHashKey: ehk,
+    hashKey,
+    data: bytes,
+    dataBytes: bytes.length,
+    sizeBytes,
+    arrivedAt: 0,
+    expiresAt: 0,
+    failures: undefined,
+    lastAttemptEnd: 0,
+    resolve: unsettled,
+    reject: unsettled,
+    epoch: undefined,
+  };
 }
 
 /** UTF-8 length; ASCII keys (the common case) skip the encoder. */
