@@ -357,12 +357,13 @@ export class KinesisProducer {
       this.dispatcher.expire(now);
     }
     this.pool.sealDue(now, force);
-    while (this.canSend()) {
+    while (this.canSend() && !this.pool.holdsForOrder) {
       const batch = this.planner.plan(this.pool.shards, this.pool.limiterOf, now, force);
       if (!batch) break;
       this.dispatcher.send(batch, now);
     }
-    if (!this.canSend()) return Number.POSITIVE_INFINITY;
+    // A response wakes the loop (and ends a hold for order).
+    if (!this.canSend() || this.pool.holdsForOrder) return Number.POSITIVE_INFINITY;
     const next = this.planner.nextWakeAt(this.pool.shards, this.pool.limiterOf, now, force);
     // Expiry of waiting records is checked at least every second.
     return Math.min(next, now + 1000);

@@ -18,6 +18,8 @@ export class BufferPool {
   private readonly byId = new Map<string, ShardBuffer>();
   private readonly limiters = new Map<ShardBuffer, ShardRateLimiter>();
   private unrouted: PendingRecord[] = [];
+  /** Shards a new map closed whose requests are still in flight. */
+  private readonly retiring = new Set<ShardBuffer>();
   private routerValue: ShardRouter | undefined;
 
   constructor(
@@ -30,6 +32,15 @@ export class BufferPool {
 
   get router(): ShardRouter | undefined {
     return this.routerValue;
+  }
+
+  /**
+   * With preserveOrder nothing may be sent while a closed shard's request is in flight: if it
+   * fails, its records are retried on the children, and they must go before the younger records
+   * of the same keys that the new map already routes there (found by the chaos suite).
+   */
+  get holdsForOrder(): boolean {
+    return this.config.preserveOrder === true && this.retiring.size > 0;
   }
 
   get unroutedCount(): number {
@@ -109,6 +120,7 @@ export class BufferPool {
       moved.push(...shard.drain());
       // Keep a buffer with requests in flight until they return; it is empty and unrouted-to.
       if (shard.inFlight === 0) this.remove(shard);
+      else this.retiring.add(shard);
     }
     const waiting = this.unrouted;
     this.unrouted = [];
@@ -155,6 +167,7 @@ export class BufferPool {
 
   /** A request carrying records of `shard` returned; drop the buffer if its shard is gone. */
   released(shard: ShardBuffer): void {
+    if (shard.inFlight === 0) this.retiring.delete(shard);
     if (shard.inFlight === 0 && shard.isEmpty && !this.routerValue?.isOpen(shard.shardId)) {
       this.remove(shard);
     }
@@ -172,6 +185,7 @@ export class BufferPool {
   }
 
   private remove(shard: ShardBuffer): void {
+    this.retiring.delete(shard);
     if (this.byId.get(shard.shardId) === shard) this.byId.delete(shard.shardId);
     const i = this.shards.indexOf(shard);
     if (i >= 0) this.shards.splice(i, 1);
