@@ -27,6 +27,7 @@ import { LeaseCoordinator } from './runtime/leaseCoordinator.js';
 import { startFanOut } from './runtime/fanOutRetrieval.js';
 import type { ShardBatchSourceFactory } from './runtime/batchSources.js';
 import { Scheduler } from './runtime/scheduler.js';
+import { retryStart } from './runtime/startRetry.js';
 import type { ShardWorkerEvents } from './runtime/shardWorkerEvents.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -116,7 +117,19 @@ export class KinesisConsumer {
     if (this.state === 'stopping' || this.state === 'stopped') {
       return Promise.reject(new ClosedError('KinesisConsumer'));
     }
-    this.startPromise ??= this.doStart().catch(async (error: unknown) => {
+    this.startPromise ??= retryStart(
+      async () => {
+        // A failed attempt's scheduler (never started, or half started) goes first.
+        await this.scheduler?.abort().catch(() => undefined);
+        await this.doStart();
+      },
+      {
+        clock: this.clock,
+        random: this.options.random,
+        signal: this.startAbort.signal,
+        onRetry: (error) => this.events.emit('error', { operation: 'start', error }),
+      },
+    ).catch(async (error: unknown) => {
       this.state = 'stopped';
       await this.scheduler?.abort().catch(() => undefined);
       this.destroyClients();
