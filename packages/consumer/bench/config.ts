@@ -1,12 +1,13 @@
 /**
  * How long and how much the consumer benchmarks run. The default (quick) run finishes in a few
  * minutes on the 2-core development machine; `BENCH_FULL=1` repeats each scenario and moves more
- * data, for figures with less noise. `BENCH_ONLY` picks sections (comma-separated).
+ * data, for figures with less noise. `BENCH_ONLY` picks sections (comma-separated), e.g.
+ * `BENCH_ONLY=latency`.
  */
 import { loadavg } from 'node:os';
 
 /** The benchmark sections, in the order they run. */
-export const SECTIONS = ['calls', 'throughput', 'fleet-3000', 'fleet-10000'] as const;
+export const SECTIONS = ['calls', 'throughput', 'fleet-3000', 'fleet-10000', 'latency'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchConfig {
@@ -25,6 +26,8 @@ export interface BenchConfig {
   readonly fleetRepeats: number;
   /** Real-time window of the live DynamoDB call count. */
   readonly liveCallWindowMs: number;
+  /** Records timed from put to processRecords, per retrieval mode. */
+  readonly latencySamples: number;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -59,6 +62,7 @@ export function readBenchConfig(): BenchConfig {
     throughputRounds: intFromEnv('BENCH_ROUNDS', full ? 7 : 3),
     fleetRepeats: intFromEnv('BENCH_FLEET_REPEATS', full ? 3 : 1),
     liveCallWindowMs: intFromEnv('BENCH_CALL_WINDOW_MS', full ? 180_000 : 30_000),
+    latencySamples: intFromEnv('BENCH_LATENCY_SAMPLES', full ? 300 : 60),
   };
 }
 

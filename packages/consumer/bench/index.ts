@@ -1,9 +1,9 @@
 /**
  * The consumer benchmarks (issue 5 point 11). `npm run bench -w @kinesis-kit/consumer` runs the
  * quick set in a few minutes; `BENCH_FULL=1` runs longer for steadier figures; `BENCH_ONLY=a,b`
- * picks sections (calls, throughput, fleet-3000, fleet-10000). The emulators are started here
- * (or taken from KINESIS_ENDPOINT / DYNAMODB_ENDPOINT) and their endpoints exported through the
- * environment before any client or worker process exists, since the harness reads them there.
+ * picks sections (calls, throughput, fleet-3000, fleet-10000, latency). The emulators are started
+ * here (or taken from KINESIS_ENDPOINT / DYNAMODB_ENDPOINT) and their endpoints exported through
+ * the environment before any client or worker process exists, since the harness reads them there.
  */
 import { execFileSync } from 'node:child_process';
 import { startEmulators } from '@kinesis-kit/integration';
@@ -12,6 +12,7 @@ import { loadLine, readBenchConfig } from './config.js';
 import { runDynamoCallsBench } from './dynamoCalls.js';
 import { runLiveCallsBench } from './dynamoCallsLive.js';
 import { runFleetBench } from './fleet.js';
+import { runLatencyBench } from './latency.js';
 import { note, printSummary } from './report.js';
 import { runThroughputBench } from './throughput.js';
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     if (config.sections.has('throughput')) await runThroughputBench(config);
     if (config.sections.has('fleet-3000')) await runFleetBench(config, 3000);
     if (config.sections.has('fleet-10000')) await runFleetBench(config, 10_000);
+    if (config.sections.has('latency')) await runLatencyBench(config);
   } finally {
     await emulators?.stop();
   }
