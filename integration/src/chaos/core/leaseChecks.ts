@@ -195,7 +195,9 @@ function pauseFigures(history: ChaosHistory): PauseFigures[] {
       noticedAfterMs:
         losses.length === 0 ? undefined : Math.min(...losses.map((l) => l.at)) - resume.at,
       deliveriesOnTakenShards: history.deliveries.filter((d: Delivery) => after(d)).length,
-      checkpointsOnTakenShards: history.checkpoints.filter(after).length,
+      // Begun after SIGCONT: a write in flight across the pause landed before the take.
+      checkpointsOnTakenShards: history.checkpoints.filter((c) => after({ ...c, at: c.startedAt }))
+        .length,
     });
   }
   return result;

@@ -100,7 +100,8 @@ export function planSchedule(options: ScheduleOptions): ScheduledEpisode[] {
           // overlap with the new owner for about two failover times, which the checker flags.
           return { kind, worker, pauseMs: options.failoverTimeMs * 3 };
         case 'write-throttle':
-          return { kind, durationMs: shortMs, recordsPerSecond: 5 };
+          // Aggregation packs many user records per entry, so the entry rate must be low to bite.
+          return { kind, durationMs: shortMs, recordsPerSecond: 1 };
         case 'read-throttle':
           return { kind, durationMs: shortMs, callsPerSecond: 0.5 };
         case 'kinesis-faults':
