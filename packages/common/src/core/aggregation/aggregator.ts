@@ -2,10 +2,8 @@
  * The incremental KPL aggregator. It keeps the exact encoded size after every add (kpl.md §1.5),
  * so an aggregate never exceeds its byte limit and never holds a record that would push it over;
  * the KPL instead estimates, overshoots and trims at flush. Output is byte-for-byte what the KPL
- * writes (kpl.md §1.3, §1.4). The protobuf is written by hand, incrementally: each add writes its
- * bytes once, into the key-table and record sections (growing buffers kept across resets), and
- * `toKinesisRecord` only concatenates the three sections and appends the MD5. The benchmark
- * (bench/aggregation.ts) shows this is several times faster than protobufjs.
+ * writes (kpl.md §1.3, §1.4). The protobuf is written by hand into one buffer of the exact size:
+ * the benchmark (bench/aggregation.ts) shows this is several times faster than protobufjs.
  */
 import { ConfigurationError, ValidationError } from '../../errors.js';
 import {
@@ -94,35 +92,33 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   readonly maxCount: number;
 
   private items: T[] = [];
-  private firstData: Uint8Array = AGGREGATION_MAGIC;
+  private datas: Uint8Array[] = [];
+  private pkIndexes: number[] = [];
+  /** -1 for a record without an explicit hash key. */
+  private ehkIndexes: number[] = [];
   private pkIndex = new Map<string, number>();
   private ehkIndex = new Map<string, number>();
   /**
-   * The key tables as encoded (tag, length, UTF-8 bytes per entry), kept as strings with one char
-   * per byte, grown on each new key and written with one native latin1 write per aggregate:
-   * measured several times faster than writing key by key. `pkBytes`/`ehkBytes` are their lengths.
+   * The encoded key tables (tag, length, UTF-8 bytes per entry), kept as strings with one char
+   * per byte and grown on each new key. encode() then writes each table with one native latin1
+   * write: measured several times faster than writing key by key.
    */
   private pkSection = '';
-  private pkBytes = 0;
   private ehkSection = '';
-  private ehkBytes = 0;
-  /** The records section, written once per add into a buffer kept across resets. */
-  private recBuf: Buffer = Buffer.allocUnsafeSlow(INITIAL_RECORDS_BYTES);
-  private recLen = 0;
   /** The first record's canonical explicit hash key, if it had one (routes the aggregate). */
   private firstEhk: string | undefined;
+  /** Length of the protobuf AggregatedRecord for the current items. */
+  private bodyBytes = 0;
   private encoded: AggregatedKinesisRecord | undefined;
 
   // Scratch output of prepare(), read by add() and sizeWith(); avoids allocating per record.
   private pData: Uint8Array = AGGREGATION_MAGIC;
   private pPkIdx = 0;
-  /** UTF-8 length of a partition key not yet in the table; -1 when it is in the table. */
-  private pPkBytes = -1;
+  private pPkNew = false;
+  private pPkBytes = 0;
   private pEhk: string | undefined;
   private pEhkIdx = -1;
   private pEhkNew = false;
-  /** Length of the record's own protobuf field (tag, length, content). */
-  private pRecordBytes = 0;
 
   constructor(options: RecordAggregatorOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_AGGREGATION_MAX_BYTES;
@@ -158,8 +154,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   get sizeBytes(): number {
     const n = this.items.length;
     if (n === 0) return 0;
-    if (n === 1) return this.firstData.length;
-    return FIXED_OVERHEAD + this.pkBytes + this.ehkBytes + this.recLen;
+    if (n === 1) return this.datas[0]!.length;
+    return FIXED_OVERHEAD + this.bodyBytes;
   }
 
   /** The added records in aggregate order (index = sub-sequence number). Not mutated by later calls. */
@@ -173,7 +169,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
    */
   sizeWith(record: AggregatorRecordInput): number {
     const delta = this.prepare(record);
-    return this.items.length === 0 ? this.pData.length : this.sizeAfter(delta);
+    return this.items.length === 0 ? this.pData.length : FIXED_OVERHEAD + this.bodyBytes + delta;
   }
 
   /** Whether `add(record)` would accept the record. */
@@ -193,58 +189,29 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   add(record: T): boolean {
     const delta = this.prepare(record);
     const n = this.items.length;
-    const size = this.sizeAfter(delta);
-    if (n > 0 && (n >= this.maxCount || size > this.maxBytes)) return false;
+    if (n > 0) {
+      if (n >= this.maxCount) return false;
+      if (FIXED_OVERHEAD + this.bodyBytes + delta > this.maxBytes) return false;
+    }
     const pkIdx = this.pPkIdx;
-    const pkBytes = this.pPkBytes;
-    if (pkBytes >= 0) {
+    if (this.pPkNew) {
       const pk = record.partitionKey;
       this.pkIndex.set(pk, pkIdx);
-      const chars = pkBytes === pk.length ? pk : Buffer.from(pk, 'utf8').toString('latin1');
-      this.pkSection += TABLE_PK_TAG_CHAR + varintChars(pkBytes) + chars;
-      this.pkBytes += 1 + varintSize(pkBytes) + pkBytes;
+      const bytes = this.pPkBytes === pk.length ? pk : Buffer.from(pk, 'utf8').toString('latin1');
+      this.pkSection += TABLE_PK_TAG_CHAR + varintChars(this.pPkBytes) + bytes;
     }
     const ehkIdx = this.pEhkIdx;
     if (this.pEhkNew) {
       const ehk = this.pEhk!;
       this.ehkIndex.set(ehk, ehkIdx);
       this.ehkSection += TABLE_EHK_TAG_CHAR + varintChars(ehk.length) + ehk;
-      this.ehkBytes += 1 + varintSize(ehk.length) + ehk.length;
     }
-    const data = this.pData;
-    if (n === 0) {
-      this.firstData = data;
-      this.firstEhk = this.pEhk;
-      // A lone record larger than the limit is sent raw and no second record can join it, so its
-      // protobuf form would never be used: skip writing it.
-      if (size > this.maxBytes) {
-        this.recLen += this.pRecordBytes;
-        this.items.push(record);
-        this.encoded = undefined;
-        return true;
-      }
-    }
-    if (this.recBuf.length < this.recLen + this.pRecordBytes) {
-      this.recBuf = grow(this.recBuf, this.recLen, this.recLen + this.pRecordBytes);
-    }
-    const out = this.recBuf;
-    const dataLen = data.length;
-    let inner = 2 + varintSize(pkIdx) + varintSize(dataLen) + dataLen;
-    if (ehkIdx >= 0) inner += 1 + varintSize(ehkIdx);
-    let o = this.recLen;
-    out[o++] = TAG_RECORDS;
-    o = writeVarint(out, o, inner);
-    out[o++] = TAG_PARTITION_KEY_INDEX;
-    o = writeVarint(out, o, pkIdx);
-    if (ehkIdx >= 0) {
-      out[o++] = TAG_EXPLICIT_HASH_KEY_INDEX;
-      o = writeVarint(out, o, ehkIdx);
-    }
-    out[o++] = TAG_DATA;
-    o = writeVarint(out, o, dataLen);
-    out.set(data, o);
-    this.recLen = o + dataLen;
+    if (n === 0) this.firstEhk = this.pEhk;
     this.items.push(record);
+    this.datas.push(this.pData);
+    this.pkIndexes.push(pkIdx);
+    this.ehkIndexes.push(ehkIdx);
+    this.bodyBytes += delta;
     this.encoded = undefined;
     return true;
   }
@@ -268,7 +235,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const explicitHashKey = this.firstEhk ?? partitionKeyToHashKey(firstPk).toString(10);
     this.encoded =
       n === 1
-        ? { partitionKey: firstPk, explicitHashKey, data: this.firstData, aggregated: false }
+        ? { partitionKey: firstPk, explicitHashKey, data: this.datas[0]!, aggregated: false }
         : {
             partitionKey: AGGREGATE_PARTITION_KEY,
             explicitHashKey,
@@ -278,27 +245,19 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     return this.encoded;
   }
 
-  /**
-   * Empties the aggregator. Arrays returned earlier by `records` are left untouched. The section
-   * buffers are kept for the next aggregate (they are at most about `maxBytes` each).
-   */
+  /** Empties the aggregator. Arrays returned earlier by `records` are left untouched. */
   reset(): void {
     this.items = [];
-    this.firstData = AGGREGATION_MAGIC;
-    this.pData = AGGREGATION_MAGIC;
+    this.datas = [];
+    this.pkIndexes = [];
+    this.ehkIndexes = [];
     this.pkIndex = new Map();
     this.ehkIndex = new Map();
     this.pkSection = '';
-    this.pkBytes = 0;
     this.ehkSection = '';
-    this.ehkBytes = 0;
-    this.recLen = 0;
     this.firstEhk = undefined;
+    this.bodyBytes = 0;
     this.encoded = undefined;
-  }
-
-  private sizeAfter(delta: number): number {
-    return FIXED_OVERHEAD + this.pkBytes + this.ehkBytes + this.recLen + delta;
   }
 
   /**
@@ -311,23 +270,22 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
       throw new ValidationError('record', 'must be an object');
     }
     const pk = record.partitionKey;
-    // A key already in the table was validated when it was added.
-    const knownPk = this.pkIndex.get(pk);
+    validatePartitionKey(pk);
+    const data = toDataBytes(record.data);
     let delta = 0;
+
+    const knownPk = this.pkIndex.get(pk);
     if (knownPk === undefined) {
-      validatePartitionKey(pk);
       const pkBytes = Buffer.byteLength(pk, 'utf8');
+      this.pPkNew = true;
       this.pPkIdx = this.pkIndex.size;
       this.pPkBytes = pkBytes;
-      delta = 1 + varintSize(pkBytes) + pkBytes;
+      delta += 1 + varintSize(pkBytes) + pkBytes;
     } else {
+      this.pPkNew = false;
       this.pPkIdx = knownPk;
-      this.pPkBytes = -1;
     }
-    const rawData = record.data;
-    const data = rawData instanceof Uint8Array ? rawData : toDataBytes(rawData);
-    const dataLen = data.length;
-    let inner = 2 + varintSize(this.pPkIdx) + varintSize(dataLen) + dataLen;
+    let inner = 1 + varintSize(this.pPkIdx) + 1 + varintSize(data.length) + data.length;
 
     const rawEhk = record.explicitHashKey;
     if (rawEhk === undefined || rawEhk === null) {
@@ -354,36 +312,47 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
       inner += 1 + varintSize(this.pEhkIdx);
     }
     this.pData = data;
-    this.pRecordBytes = 1 + varintSize(inner) + inner;
-    return delta + this.pRecordBytes;
+    return delta + 1 + varintSize(inner) + inner;
   }
 
   /** Writes magic + AggregatedRecord + MD5 into one buffer of the exact size. */
   private encode(): Uint8Array {
-    const bodyEnd = 4 + this.pkBytes + this.ehkBytes + this.recLen;
+    const bodyEnd = 4 + this.bodyBytes;
     const out = Buffer.allocUnsafe(bodyEnd + 16);
     out.set(AGGREGATION_MAGIC, 0);
-    let o = 4 + out.write(this.pkSection, 4, 'latin1');
+    let o = 4;
+    o += out.write(this.pkSection, o, 'latin1');
     o += out.write(this.ehkSection, o, 'latin1');
-    o += this.recBuf.copy(out, o, 0, this.recLen);
+    const datas = this.datas;
+    const pkIndexes = this.pkIndexes;
+    const ehkIndexes = this.ehkIndexes;
+    for (let i = 0; i < datas.length; i++) {
+      const data = datas[i]!;
+      const pkIdx = pkIndexes[i]!;
+      const ehkIdx = ehkIndexes[i]!;
+      const dataLen = data.length;
+      let inner = 2 + varintSize(pkIdx) + varintSize(dataLen) + dataLen;
+      if (ehkIdx >= 0) inner += 1 + varintSize(ehkIdx);
+      out[o++] = TAG_RECORDS;
+      o = writeVarint(out, o, inner);
+      out[o++] = TAG_PARTITION_KEY_INDEX;
+      o = writeVarint(out, o, pkIdx);
+      if (ehkIdx >= 0) {
+        out[o++] = TAG_EXPLICIT_HASH_KEY_INDEX;
+        o = writeVarint(out, o, ehkIdx);
+      }
+      out[o++] = TAG_DATA;
+      o = writeVarint(out, o, dataLen);
+      out.set(data, o);
+      o += dataLen;
+    }
     if (o !== bodyEnd) {
       // Cannot happen unless the size bookkeeping is wrong; fail loudly rather than emit garbage.
-      throw new Error(`aggregation size mismatch: wrote ${o}, expected ${bodyEnd}`);
+      throw new Error(`aggregation size mismatch: wrote ${o - 4}, expected ${this.bodyBytes}`);
     }
     md5(out.subarray(4, bodyEnd)).copy(out, bodyEnd);
     return out;
   }
-}
-
-const INITIAL_RECORDS_BYTES = 4096;
-
-/** A copy of `buf[0..used)` in a buffer of at least `need` bytes (doubling, to amortise). */
-function grow(buf: Buffer, used: number, need: number): Buffer {
-  let size = buf.length * 2;
-  while (size < need) size *= 2;
-  const next = Buffer.allocUnsafeSlow(size);
-  buf.copy(next, 0, 0, used);
-  return next;
 }
 
 const TABLE_PK_TAG_CHAR = String.fromCharCode(TAG_PARTITION_KEY_TABLE);
