@@ -60,6 +60,17 @@ export class ChaosFleet {
     return undefined;
   }
 
+  /** The running slot whose worker owns the most leases (`owners`: worker id to count). */
+  pickBusiest(owners: ReadonlyMap<string, number>): number | undefined {
+    let best: number | undefined;
+    let most = 0;
+    this.slots.forEach((slot, i) => {
+      const n = owners.get(slot.workerId) ?? 0;
+      if (slot.state === 'running' && n > most) [best, most] = [i, n];
+    });
+    return best;
+  }
+
   runningCount(): number {
     return this.slots.filter((s) => s.state === 'running').length;
   }

@@ -19,7 +19,7 @@ import {
   EPISODE_KINESIS_FAULTS,
 } from './core/faultRules.js';
 import type { ChaosEpisode } from './core/schedule.js';
-import { bumpLeaseCounter } from './leaseTable.js';
+import { bumpLeaseCounter, scanLeases } from './leaseTable.js';
 
 /** What the episodes act on. @internal */
 export interface EpisodeContext {
@@ -70,7 +70,14 @@ export class EpisodeRunner {
           : fleet.term(i, episode.restartAfterMs);
       }
       case 'pause': {
-        const i = fleet.pickRunning(episode.worker);
+        // The worker holding the most leases: pausing an idle one would test nothing.
+        const owners = new Map<string, number>();
+        for (const l of await scanLeases(this.ctx.dynamodb, this.ctx.tableName)) {
+          if (l.owner !== undefined && l.checkpoint !== 'SHARD_END') {
+            owners.set(l.owner, (owners.get(l.owner) ?? 0) + 1);
+          }
+        }
+        const i = fleet.pickBusiest(owners) ?? fleet.pickRunning(episode.worker);
         if (i === undefined || fleet.runningCount() < 2) return this.ctx.note('pause: skipped');
         this.ctx.note(`pause ${fleet.instance(i)} for ${String(episode.pauseMs)} ms`);
         fleet.pause(i, episode.pauseMs);

@@ -72,7 +72,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
   ];
   for (const p of l.pauses) {
     lines.push(
-      `paused worker ${p.instance}:   ${String(p.pausedMs)} ms; after SIGCONT lost ${String(p.leasesLostAfterResume)} leases` +
+      `paused worker ${p.instance}:   ${String(p.pausedMs)} ms; held ${String(p.leasesHeld)} leases, after SIGCONT noticed ${String(p.leasesLostAfterResume)} lost` +
         `${p.noticedAfterMs === undefined ? '' : ` (first noticed after ${String(p.noticedAfterMs)} ms)`}, ` +
         `${String(p.deliveriesOnTakenShards)} records and ${String(p.checkpointsOnTakenShards)} checkpoints on shards taken meanwhile`,
     );

@@ -25,7 +25,9 @@ export interface LeaseFigures {
 export interface PauseFigures {
   readonly instance: string;
   readonly pausedMs: number;
-  /** Leases it noticed losing after the resume. */
+  /** Leases it held when stopped. */
+  readonly leasesHeld: number;
+  /** Of those, the ones it noticed losing after the resume. */
   readonly leasesLostAfterResume: number;
   /** From SIGCONT to its first `leaseLost` (undefined if none). */
   readonly noticedAfterMs: number | undefined;
@@ -187,10 +189,28 @@ function pauseFigures(history: ChaosHistory): PauseFigures[] {
           t.at >= resume.at &&
           t.at <= x.at,
       );
-    const losses = history.losses.filter((l) => l.instance === pause.instance && l.at >= resume.at);
+    // The shards it held when it was stopped: taken before, neither lost nor finished before.
+    const before = (x: { instance: string; shardId: string; at: number }, shardId: string) =>
+      x.instance === pause.instance && x.shardId === shardId && x.at <= pause.at;
+    const held = new Set(
+      history.takes
+        .filter((t) => t.instance === pause.instance && t.at <= pause.at)
+        .map((t) => t.shardId)
+        .filter(
+          (shardId) =>
+            !history.losses.some((l) => before(l, shardId)) &&
+            !history.checkpoints.some(
+              (c) => before(c, shardId) && c.sequenceNumber === 'SHARD_END',
+            ),
+        ),
+    );
+    const losses = history.losses.filter(
+      (l) => l.instance === pause.instance && l.at >= resume.at && held.has(l.shardId),
+    );
     result.push({
       instance: pause.instance,
       pausedMs: resume.at - pause.at,
+      leasesHeld: held.size,
       leasesLostAfterResume: losses.length,
       noticedAfterMs:
         losses.length === 0 ? undefined : Math.min(...losses.map((l) => l.at)) - resume.at,

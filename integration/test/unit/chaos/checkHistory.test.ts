@@ -256,6 +256,7 @@ describe('checkHistory', () => {
       {
         instance: 'w1#1',
         pausedMs: 34,
+        leasesHeld: 1,
         leasesLostAfterResume: 1,
         noticedAfterMs: 20,
         deliveriesOnTakenShards: 1,
