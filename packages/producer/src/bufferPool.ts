@@ -12,6 +12,9 @@ import { ShardBuffer, restoreData } from './core/shardBuffer.js';
 import type { ShardBufferConfig } from './core/shardBuffer.js';
 import type { ShardRouter } from './core/shardRouter.js';
 
+// A module-local copy: called per record, and an import is read through a getter.
+const hashWordsOf = keyHashWords;
+
 /** @internal */
 export class BufferPool {
   readonly shards: ShardBuffer[] = [];
@@ -65,7 +68,7 @@ export class BufferPool {
     if (router !== undefined) {
       shardId =
         record.hashKey === undefined
-          ? router.routeWords(keyHashWords(record.partitionKey))
+          ? router.routeWords(hashWordsOf(record.partitionKey))
           : router.route(record.hashKey);
     }
     if (shardId === undefined) {
