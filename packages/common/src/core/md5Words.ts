@@ -21,7 +21,8 @@ const state = new Int32Array(4);
  * The 128-bit partition-key hash (MD5 of the UTF-8 bytes of `key`, read big-endian) as four
  * unsigned 32-bit words, most significant first, written into `out` (length >= 4). Encodes like
  * `Buffer.from(key, 'utf8')` (a lone surrogate becomes U+FFFD); keys longer than 256 UTF-16
- * units fall back to node:crypto. The caller validates the key.
+ * units fall back to node:crypto. Returns the number of UTF-8 bytes hashed (what the service
+ * counts for the key), so callers need no second pass over the key. The caller validates it.
  * @public
  * @example
  * ```ts
@@ -29,17 +30,15 @@ const state = new Int32Array(4);
  * partitionKeyHashWords('abcd', words); // words[0] === 0xe2fc714c
  * ```
  */
-export function partitionKeyHashWords(key: string, out: Uint32Array): void {
+export function partitionKeyHashWords(key: string, out: Uint32Array): number {
   state[0] = 0x67452301;
   state[1] = 0xefcdab89 | 0;
   state[2] = 0x98badcfe | 0;
   state[3] = 0x10325476;
+  let n = key.length;
   if (!asciiBlock(key)) {
-    const n = key.length > MAX_KEY_UNITS ? -1 : utf8Into(key);
-    if (n < 0) {
-      fallback(key, out);
-      return;
-    }
+    if (n > MAX_KEY_UNITS) return fallback(key, out);
+    n = utf8Into(key);
     hashBytes(n);
   }
   // The digest is the state words little-endian; the hash key reads its bytes big-endian.
@@ -47,6 +46,7 @@ export function partitionKeyHashWords(key: string, out: Uint32Array): void {
   out[1] = swap(state[1]);
   out[2] = swap(state[2]);
   out[3] = swap(state[3]);
+  return n;
 }
 
 /**
@@ -131,9 +131,11 @@ function utf8Into(key: string): number {
   return n;
 }
 
-function fallback(key: string, out: Uint32Array): void {
-  const digest = crypto.createHash('md5').update(key, 'utf8').digest();
+function fallback(key: string, out: Uint32Array): number {
+  const utf8 = Buffer.from(key, 'utf8');
+  const digest = crypto.createHash('md5').update(utf8).digest();
   for (let i = 0; i < 4; i++) out[i] = digest.readUInt32BE(i * 4);
+  return utf8.length;
 }
 
 function swap(v: number): number {

@@ -11,7 +11,9 @@ function referenceHex(key: string): string {
 
 function wordsHex(key: string): string {
   const words = new Uint32Array(4);
-  partitionKeyHashWords(key, words);
+  const utf8Bytes = partitionKeyHashWords(key, words);
+  // Every comparison with the reference also checks the byte count it returns.
+  expect(utf8Bytes).toBe(Buffer.byteLength(key, 'utf8'));
   return [...words].map((w) => w.toString(16).padStart(8, '0')).join('');
 }
 
