@@ -116,6 +116,8 @@ export class FanOutShardSource implements ShardBatchSource {
       });
     for (;;) {
       if (signal?.aborted) throw new AbortError();
+      // close() during a pending next(): stop here rather than subscribe again.
+      if (this.closed) throw new ClosedError('FanOutShardSource');
       let error: Error | undefined;
       try {
         this.stream ??= await this.subscribe(signal);

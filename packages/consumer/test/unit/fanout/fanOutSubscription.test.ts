@@ -236,6 +236,42 @@ describe('FanOutShardSource', () => {
     expect(kinesis.positions).toHaveLength(2);
   });
 
+  it('renews a subscription that stays silent past idleTimeoutMs (a half-open connection)', async () => {
+    const { kinesis, clock, source, resubscribes } = setup({ idleTimeoutMs: 60_000 });
+    kinesis.subscriptions.push({ items: [eventOf(5, 1)], then: 'hang' });
+    kinesis.subscriptions.push({ items: [eventOf(6, 1)], then: 'hang' });
+    await source.next();
+
+    const batch = await settle(clock, source.next());
+
+    expect(seqs(batch)).toEqual(['6']);
+    expect(kinesis.abortSignals[0]!.aborted).toBe(true);
+    expect(kinesis.positions[1]).toEqual({ Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: '5' });
+    expect(isRetrievalError(resubscribes[0]!.error, 'other')).toBe(true);
+    expect((resubscribes[0]!.error as Error).message).toContain(
+      'no SubscribeToShard event for 60000 ms',
+    );
+    await source.close();
+  });
+
+  it('waits as long as it takes for the next event without an idle timeout', async () => {
+    const { kinesis, clock, source } = setup();
+    kinesis.subscriptions.push({ items: [eventOf(5, 1)], then: 'hang' });
+    await source.next();
+    let settled = false;
+    const pending = source.next().finally(() => (settled = true));
+    pending.catch(() => undefined);
+
+    await clock.advance(600_000);
+
+    expect(settled).toBe(false);
+    expect(kinesis.positions).toHaveLength(1);
+    await source.close();
+    // close() ends the wait; the source does not subscribe again.
+    await expect(settle(clock, pending)).rejects.toBeInstanceOf(ClosedError);
+    expect(kinesis.positions).toHaveLength(1);
+  });
+
   it('rejects with ClosedError after close()', async () => {
     const { source } = setup();
     await source.close();
