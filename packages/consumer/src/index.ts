@@ -45,12 +45,7 @@ export { DynamoLeaseStore } from './adapters/dynamoLeaseStore.js';
 export type { DynamoLeaseStoreOptions } from './adapters/dynamoLeaseStore.js';
 export { LeaseStoreError } from './core/leaseErrors.js';
 export { RetrievalError, isRetrievalError } from './retrievalPorts.js';
-export type {
-  RawRecord,
-  RetrievalErrorKind,
-  ShardBatch,
-  ShardBatchSource,
-} from './retrievalPorts.js';
+export type { RetrievalErrorKind } from './retrievalPorts.js';
 export { StreamConsumerArnError } from './adapters/fanOutRegistration.js';
 export type { InitialPosition } from './core/shardSync.js';
 export type { ChildInitialPosition } from './core/shardGraph.js';
