@@ -122,7 +122,13 @@ function addLine(logs: WorkerLogs, instance: string, l: Line): void {
       break;
     }
     case 'take':
-      logs.takes.push({ instance, shardId, leaseCounter: leaseCounter ?? 0, at });
+      logs.takes.push({
+        instance,
+        shardId,
+        leaseCounter: leaseCounter ?? 0,
+        at,
+        stolen: l.stolen === true,
+      });
       break;
     case 'fatal':
       logs.fatals.push(`${instance}: ${String(l.message)}`);

@@ -67,7 +67,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
     `duplicates:                ${String(r.duplicates)} (${pct(r.duplicates)}% of acked)${causes === '' ? '' : ` by cause: ${causes}`}`,
     `unacknowledged positions:  ${String(r.unacknowledgedPositions)} (${String(r.producerRetryCopies)} copies left by producer retries)`,
     `shards (incl. closed):     ${String(report.shards)}`,
-    `checkpoints written:       ${String(l.checkpointWrites)}; lease samples ${String(l.leaseSamples)}; takes ${String(l.leaseTakes)}; losses noticed ${String(l.leaseLosses)}`,
+    `checkpoints written:       ${String(l.checkpointWrites)}; lease samples ${String(l.leaseSamples)}; takes ${String(l.leaseTakes)} (${String(l.steals)} steals, ${String(l.quickSteals)} within a failover time of the previous take); losses noticed ${String(l.leaseLosses)}`,
     `max processing overlap:    ${String(l.maxOverlapMs)} ms${l.maxOverlapWhere === undefined ? '' : ` (${l.maxOverlapWhere})`}; allowed ${String(report.failoverTimeMs)} ms`,
   ];
   for (const p of l.pauses) {

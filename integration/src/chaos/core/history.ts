@@ -53,6 +53,8 @@ export interface LeaseTake {
   readonly shardId: string;
   readonly leaseCounter: number;
   readonly at: number;
+  /** Taken from a live owner to balance the load (not expired, not unowned). */
+  readonly stolen?: boolean;
 }
 
 /** A lease a worker instance noticed it lost (the `leaseLost` event). @public */

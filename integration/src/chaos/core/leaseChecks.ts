@@ -13,6 +13,10 @@ export interface LeaseFigures {
   readonly leaseSamples: number;
   readonly leaseTakes: number;
   readonly leaseLosses: number;
+  /** Takes from a live owner (balancing). */
+  readonly steals: number;
+  /** Of those, steals of a lease its owner had taken less than a failover time before. */
+  readonly quickSteals: number;
   /** Longest time two instances both delivered records of one shard (ms). */
   readonly maxOverlapMs: number;
   /** Where that was, e.g. `shardId-000000000001: w1#1 and w2#1`. */
@@ -47,6 +51,7 @@ export function checkLeases(history: ChaosHistory, log: ViolationLog): LeaseFigu
     leaseSamples: history.leaseSamples.length,
     leaseTakes: history.takes.length,
     leaseLosses: history.losses.length,
+    ...stealFigures(history),
     maxOverlapMs: overlap.ms,
     maxOverlapWhere: overlap.where,
     pauses: pauseFigures(history),
@@ -221,4 +226,19 @@ function pauseFigures(history: ChaosHistory): PauseFigures[] {
     });
   }
   return result;
+}
+
+function stealFigures(history: ChaosHistory): { steals: number; quickSteals: number } {
+  const takes = [...history.takes].sort((a, b) => a.at - b.at);
+  let steals = 0;
+  let quickSteals = 0;
+  const lastTake = new Map<string, number>();
+  for (const t of takes) {
+    const previous = lastTake.get(t.shardId);
+    lastTake.set(t.shardId, t.at);
+    if (t.stolen !== true) continue;
+    steals++;
+    if (previous !== undefined && t.at - previous < history.failoverTimeMs) quickSteals++;
+  }
+  return { steals, quickSteals };
 }

@@ -208,6 +208,21 @@ describe('checkHistory', () => {
     expect(report.records.duplicatesByCause).toEqual({ 'lease lost (taken)': 1 });
   });
 
+  it('counts steals, and steals of a lease taken less than a failover time before', () => {
+    const h = cleanHistory();
+    const report = checkHistory({
+      ...h,
+      failoverTimeMs: 1000,
+      takes: [
+        ...h.takes,
+        { instance: 'w3#1', shardId: C1, leaseCounter: 3, at: 500, stolen: true },
+        { instance: 'w2#1', shardId: C1, leaseCounter: 5, at: 5000, stolen: true },
+      ],
+    });
+
+    expect(report.leases).toMatchObject({ steals: 2, quickSteals: 1 });
+  });
+
   it('finds a record delivered twice under one lease', () => {
     const h = cleanHistory();
     const report = checkHistory({
