@@ -128,6 +128,47 @@ describe('KinesisConsumer with enhanced fan-out on the emulator', () => {
     expect(events.retrievalErrors).toBe(0);
   }, 120_000);
 
+  it('hands a shard over between two fan-out workers from the checkpoint, nothing lost', async () => {
+    // Prepare: worker A reads, worker B joins the same application after A stopped.
+    const {
+      streamName,
+      consumer: a,
+      log,
+      calls,
+    } = await fanOutConsumer(1, {
+      workerId: 'worker-a',
+    });
+    await produce(direct.client, streamName, 0, 5);
+    await a.start();
+    await waitFor('worker A to read', () => log.distinct() >= 5 * 8, 30_000);
+    const tableName = a.tableName;
+    const b = new KinesisConsumer({
+      streamName,
+      applicationName: tableName,
+      workerId: 'worker-b',
+      retrieval: 'fanout',
+      initialPosition: 'TRIM_HORIZON',
+      failoverTimeMs: 3000,
+      logger: new MemoryLogger(),
+      kinesisClientConfig: testClientConfig('kinesis'),
+      dynamoDBClientConfig: testClientConfig('dynamodb'),
+      handler: log.handler,
+    });
+    cleanup.push(() => b.stop());
+
+    // Act: A stops gracefully (checkpoint, release); B takes the lease and re-subscribes.
+    await a.stop();
+    await produce(direct.client, streamName, 5, 5);
+    await b.start();
+    await waitFor('worker B to read the rest', () => log.distinct() >= 10 * 8, 30_000);
+
+    // Assess: B resumed at A's checkpoint (AT_SEQUENCE_NUMBER, filtered): no gap, no repeat.
+    expect(log.firstDeliveriesByKey()).toEqual(inOrder(10));
+    expect(log.duplicates()).toBe(0);
+    expect(b.processingShardIds()).toHaveLength(1);
+    expect(calls.get('RegisterStreamConsumerCommand')).toBe(1);
+  }, 90_000);
+
   it('re-subscribes after the connection drops (proxy down and back) and loses nothing', async () => {
     // Prepare: the consumer talks to kinesis-local through the proxy.
     const target = process.env.KINESIS_ENDPOINT!;
