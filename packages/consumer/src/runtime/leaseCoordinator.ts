@@ -111,6 +111,27 @@ export class LeaseCoordinator {
     return [...this.held.values()].map((h) => h.lease);
   }
 
+  /**
+   * True while `leaseKey` is held and was renewed within the failover time. Past that, another
+   * worker may own the shard already: the lease is dropped at once (`not-renewed`), as the
+   * renewer would do on its next run. Shard workers ask before each batch, because after a stall
+   * (the process stopped, the event loop blocked) a batch can reach the processor before the
+   * renewer runs (found by the chaos suite's SIGSTOP).
+   */
+  holdsFresh(leaseKey: string): boolean {
+    const held = this.held.get(leaseKey);
+    if (held === undefined) return false;
+    const { renew } = planRenewals(
+      [held],
+      this.clock.monotonic(),
+      this.options.taker.failoverTimeMs,
+    );
+    if (renew.length > 0) return true;
+    this.metric('LostLeases', 1);
+    this.drop(leaseKey, 'not-renewed');
+    return false;
+  }
+
   getHeld(leaseKey: string): Lease | undefined {
     return this.held.get(leaseKey)?.lease;
   }

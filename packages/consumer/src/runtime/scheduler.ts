@@ -184,6 +184,7 @@ export class Scheduler {
       checkpointTarget: {
         updateCheckpoint: (update) => coordinator.checkpoint(lease.leaseKey, update),
       },
+      leaseValid: () => coordinator.holdsFresh(lease.leaseKey),
       ...(lease.parentShardIds.length > 0 && { parentsDone: () => this.parentsDone(lease) }),
       onShardEnd: (children) => this.onShardEnd(lease, children),
       options: this.o.worker,

@@ -81,6 +81,11 @@ export interface ShardWorkerParams {
   readonly onShardEnd: (childShards: readonly ChildShard[]) => Promise<void>;
   /** The `'stop-shard'` policy gave up on a batch: release the lease (after this worker is done). */
   readonly onStopShard?: (error: unknown) => void;
+  /**
+   * Asked before each batch is delivered: false when the lease may be another worker's by now
+   * (not renewed within the failover time). Absent: always valid.
+   */
+  readonly leaseValid?: () => boolean;
   /** A checkpoint write found the lease taken: drop it from the held set. */
   readonly onLeaseLost?: (error: LeaseLostError) => void;
   readonly options?: Partial<ShardWorkerOptions>;
@@ -305,6 +310,11 @@ export class ShardWorker {
       const deliver =
         batch.records.length > 0 ||
         (batch.shardEnd === undefined && this.config.callProcessRecordsEvenForEmptyRecordList);
+      if (deliver && this.p.leaseValid?.() === false) {
+        // The batch waited through a stall longer than the failover time: never hand it over.
+        this.markLost();
+        return { kind: 'interrupted' };
+      }
       if (deliver) {
         const result = await deliverBatch(ctx, batch);
         if (result.kind === 'lease-lost') this.markLost();
