@@ -23,7 +23,7 @@ import type { ShardMapSource } from './adapters/shardMapSource.js';
 import { KinesisWriter } from './adapters/kinesisWriter.js';
 import type { RecordWriter } from './adapters/kinesisWriter.js';
 import { BufferPool } from './bufferPool.js';
-import { Capacity } from './capacity.js';
+import { Capacity, RECORD_OVERHEAD_BYTES } from './capacity.js';
 import { BatchPlanner, SHARD_FLUSH_BYTES } from './core/batchPlanner.js';
 import { RATE_LIMITER_DEFAULTS } from './core/rateLimiter.js';
 import type { PendingRecord, PutResult } from './core/records.js';
@@ -181,7 +181,12 @@ export class KinesisProducer {
 
   /** Bytes (data + partition keys) of the outstanding records. */
   get outstandingBytes(): number {
-    return this.capacity.bytes;
+    return this.userBytes();
+  }
+
+  /** The bound charges each record its size plus RECORD_OVERHEAD_BYTES; this is the size part. */
+  private userBytes(): number {
+    return this.capacity.bytes - this.capacity.records * RECORD_OVERHEAD_BYTES;
   }
 
   /**
@@ -199,8 +204,9 @@ export class KinesisProducer {
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      if (this.capacity.hasRoomNow(valid.sizeBytes)) {
-        this.capacity.take(valid.sizeBytes);
+      const charge = valid.sizeBytes + RECORD_OVERHEAD_BYTES;
+      if (this.capacity.hasRoomNow(charge)) {
+        this.capacity.take(charge);
         return this.accept(valid);
       }
     }
@@ -224,18 +230,18 @@ export class KinesisProducer {
       // validateRecord throws only ValidationError and RecordTooLargeError.
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const size = valid.sizeBytes;
+    const size = valid.sizeBytes + RECORD_OVERHEAD_BYTES;
     if (this.capacity.hasRoomNow(size)) {
       this.capacity.take(size);
       return Promise.resolve({ result: this.accept(valid) });
     }
     this.emitter.emit('bufferFull', {
       bufferedRecords: this.capacity.records,
-      bufferedBytes: this.capacity.bytes,
+      bufferedBytes: this.userBytes(),
     });
     if (this.opts.onBufferFull === 'reject') {
       return Promise.reject(
-        new BufferFullError(this.capacity.records, this.capacity.bytes, {
+        new BufferFullError(this.capacity.records, this.userBytes(), {
           streamName: this.opts.streamLabel,
         }),
       );
@@ -305,7 +311,7 @@ export class KinesisProducer {
 
   /** A user record is about to settle: give back its room and its flush count. */
   private settled(record: PendingRecord): void {
-    this.capacity.release(record.sizeBytes);
+    this.capacity.release(record.sizeBytes + RECORD_OVERHEAD_BYTES);
     this.flushes.leave(record.epoch as Epoch);
   }
 

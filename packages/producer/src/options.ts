@@ -84,7 +84,11 @@ export interface ProducerTunables {
    * UpdateMaxRecordSize (up to 10 MiB). @defaultValue 1048576
    */
   readonly maxRecordSizeBytes?: number;
-  /** Bound on buffered user bytes (data + partition key) not yet durably put. @defaultValue 33554432 */
+  /**
+   * Bound on the memory of buffered user records not yet durably put: data + partition key +
+   * an estimated 600 bytes per record for its objects (see the README's Memory section).
+   * @defaultValue 33554432
+   */
   readonly maxBufferedBytes?: number;
   /** Bound on buffered user records not yet durably put. @defaultValue 65536 */
   readonly maxBufferedRecords?: number;

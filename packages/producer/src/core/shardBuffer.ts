@@ -81,6 +81,10 @@ export class ShardBuffer {
       sealed += this.seal();
       agg.add(record);
     }
+    // The aggregator has the bytes now (it encodes at add, or keeps its own reference): drop
+    // ours, so a buffer made from the caller's string dies young instead of waiting in the old
+    // generation until its aggregate is sent. seal() and drain() give the data back as needed.
+    record.data = EMPTY;
     if (this.open.length === 0) {
       this.openDueAt = record.arrivedAt + this.config.recordMaxBufferedTime;
     }
@@ -98,21 +102,30 @@ export class ShardBuffer {
 
   /** Seals the aggregate being filled into a Kinesis record. Returns 1 if one was sealed. */
   seal(): number {
+    const record = this.takeOpen();
+    if (record === undefined) return 0;
+    this.push(record);
+    return 1;
+  }
+
+  /** The aggregate being filled as a Kinesis record (raw for one record), leaving it empty. */
+  private takeOpen(): OutboundRecord | undefined {
     const items = this.open;
-    if (items.length === 0) return 0;
+    if (items.length === 0) return undefined;
     const agg = this.aggregator!;
     const dueAt = this.openDueAt;
     this.open = [];
     this.openDueAt = Number.POSITIVE_INFINITY;
+    let record: OutboundRecord;
     if (items.length === 1) {
-      agg.reset();
-      this.push(raw(this.shardId, items[0]!, dueAt));
-      return 1;
+      // A lone record goes raw: its bytes, as the aggregator kept them.
+      items[0]!.data = agg.toKinesisRecord().data;
+      record = raw(this.shardId, items[0]!, dueAt);
+    } else {
+      record = this.build(agg, items, dueAt);
     }
-    const record = this.build(agg, items, dueAt);
     agg.reset();
-    this.push(record);
-    return 1;
+    return record;
   }
 
   /** The Kinesis record of an aggregator holding `items` (two or more). */
@@ -238,13 +251,11 @@ export class ShardBuffer {
     const items: PendingRecord[] = [];
     for (const r of this.retries) items.push(...restoreData(r));
     for (let i = this.head; i < this.ready.length; i++) items.push(...restoreData(this.ready[i]!));
-    items.push(...this.open);
+    const open = this.takeOpen();
+    if (open !== undefined) items.push(...restoreData(open));
     this.retries = [];
     this.ready = [];
     this.head = 0;
-    this.open = [];
-    this.openDueAt = Number.POSITIVE_INFINITY;
-    this.aggregator?.reset();
     this.queuedCount = 0;
     this.queuedBytes = 0;
     return items;

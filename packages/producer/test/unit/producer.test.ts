@@ -6,6 +6,7 @@ import {
   DeliveryFailedError,
   RecordExpiredError,
 } from '../../src/errors.js';
+import { RECORD_OVERHEAD_BYTES } from '../../src/capacity.js';
 import type { PutResult } from '../../src/core/records.js';
 import { FakeKinesis, awsError } from '../fakes/fakeKinesis.js';
 import { makeProducer, readBack, sleep, text } from '../fakes/harness.js';
@@ -250,6 +251,35 @@ describe('KinesisProducer backpressure and lifecycle', () => {
     expect(
       rejected.every((o) => o.status === 'rejected' && o.reason instanceof BufferFullError),
     ).toBe(true);
+  });
+
+  it('charges each record its size plus a per-record overhead against maxBufferedBytes', async () => {
+    const fake = new FakeKinesis(1);
+    fake.latencyMs = 30;
+    // Records of 12 bytes (key k0..k4 + 10 bytes of data) cost 12 + RECORD_OVERHEAD_BYTES each.
+    const charge = 12 + RECORD_OVERHEAD_BYTES;
+    const producer = makeProducer(fake, {
+      maxRecordSizeBytes: 1024,
+      aggregationMaxSize: 1000,
+      maxBufferedBytes: 4 * charge,
+      onBufferFull: 'reject',
+    });
+    const puts = [0, 1, 2, 3, 4].map((i) =>
+      producer.put({ partitionKey: `k${i}`, data: '0123456789' }),
+    );
+    expect(producer.outstandingRecords).toBe(4);
+    expect(producer.outstandingBytes).toBe(4 * 12);
+    const outcomes = await Promise.allSettled(puts);
+    await producer.close();
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((outcomes[4] as PromiseRejectedResult).reason).toBeInstanceOf(BufferFullError);
+    expect(producer.outstandingBytes).toBe(0);
   });
 
   it('makes put() wait for room when full, keeping memory bounded', async () => {
