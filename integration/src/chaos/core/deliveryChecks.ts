@@ -3,7 +3,7 @@
  * follow the acknowledged order within the shard lineage, and every duplicate is explained by a
  * lease handover after the previous holder's last checkpoint.
  */
-import type { ChaosHistory, CheckpointWrite, Delivery } from './history.js';
+import type { AckedRecord, ChaosHistory, CheckpointWrite, Delivery } from './history.js';
 import { shardDepths } from './lineage.js';
 import { comparePositions, formatPosition, positionKey } from './positions.js';
 import type { ViolationLog } from './violations.js';
@@ -40,7 +40,8 @@ export function checkDeliveries(history: ChaosHistory, log: ViolationLog): Deliv
   const ackedByPosition = new Map(
     history.acked.map((a) => [positionKey(a.shardId, a.sequenceNumber, a.subSequenceNumber), a]),
   );
-  const rankOf = rankAcked(history, log);
+  const rankOf = rankAcked(history);
+  checkProducerOrder(history, deliveries, log);
 
   const byPosition = new Map<string, Delivery[]>();
   const highestRank = new Map<string, { rank: number; id: string }>();
@@ -98,38 +99,74 @@ export function checkDeliveries(history: ChaosHistory, log: ViolationLog): Deliv
 
 /**
  * Each acknowledged position's rank within its key: shards parents first (lineage depth), then
- * sequence order inside a shard. With `preserveOrder`, that order must also be the put order.
+ * sequence order inside a shard.
  */
-function rankAcked(history: ChaosHistory, log: ViolationLog): Map<string, number> {
+function rankAcked(history: ChaosHistory): Map<string, number> {
   const depths = shardDepths(history.shards);
-  const perKey = new Map<string, (typeof history.acked)[number][]>();
-  for (const a of history.acked) {
+  const ranks = new Map<string, number>();
+  for (const list of byKey(history.acked).values()) {
+    list.sort(lineageOrder(depths));
+    list.forEach((a, i) => {
+      ranks.set(positionKey(a.shardId, a.sequenceNumber, a.subSequenceNumber), i);
+    });
+  }
+  return ranks;
+}
+
+/**
+ * With `preserveOrder`, a key's records must first appear in the stream in put order. A record
+ * first appears at the earliest of its acknowledged position and any copy delivered (a put that
+ * failed after it was written leaves a copy before the acknowledged one, which is where a
+ * consumer first sees it).
+ */
+function checkProducerOrder(
+  history: ChaosHistory,
+  deliveries: readonly Delivery[],
+  log: ViolationLog,
+): void {
+  if (!history.producerPreservesOrder) return;
+  const depths = shardDepths(history.shards);
+  const order = lineageOrder(depths);
+  const first = new Map<string, Position>();
+  for (const d of deliveries) {
+    const known = first.get(d.id);
+    if (known === undefined || order(d, known) < 0) first.set(d.id, d);
+  }
+  for (const [key, list] of byKey(history.acked)) {
+    const placed = list.map((a) => {
+      const copy = first.get(a.id);
+      return { a, at: copy !== undefined && order(copy, a) < 0 ? copy : a };
+    });
+    placed.sort((x, y) => order(x.at, y.at));
+    placed.forEach(({ a }, i) => {
+      const previous = placed[i - 1]?.a;
+      if (previous !== undefined && previous.putIndex > a.putIndex) {
+        log.add(
+          'producer-order',
+          `key ${key}: ${a.id} (put #${String(a.putIndex)}) first appears in the stream after ` +
+            `${previous.id} (put #${String(previous.putIndex)})`,
+        );
+      }
+    });
+  }
+}
+
+type Position = Pick<Delivery, 'shardId' | 'sequenceNumber' | 'subSequenceNumber'>;
+
+function lineageOrder(depths: ReadonlyMap<string, number>): (a: Position, b: Position) => number {
+  return (a, b) =>
+    (depths.get(a.shardId) ?? 0) - (depths.get(b.shardId) ?? 0) ||
+    (a.shardId === b.shardId ? comparePositions(a, b) : 0);
+}
+
+function byKey(acked: readonly AckedRecord[]): Map<string, AckedRecord[]> {
+  const perKey = new Map<string, AckedRecord[]>();
+  for (const a of acked) {
     const list = perKey.get(a.partitionKey) ?? [];
     list.push(a);
     perKey.set(a.partitionKey, list);
   }
-  const ranks = new Map<string, number>();
-  for (const [key, list] of perKey) {
-    list.sort(
-      (a, b) =>
-        (depths.get(a.shardId) ?? 0) - (depths.get(b.shardId) ?? 0) ||
-        (a.shardId === b.shardId ? comparePositions(a, b) : 0),
-    );
-    list.forEach((a, i) => {
-      ranks.set(positionKey(a.shardId, a.sequenceNumber, a.subSequenceNumber), i);
-      const previous = list[i - 1];
-      if (history.producerPreservesOrder && previous !== undefined) {
-        if (previous.putIndex > a.putIndex) {
-          log.add(
-            'producer-order',
-            `key ${key}: ${a.id} (put #${String(a.putIndex)}) is in the stream after ` +
-              `${previous.id} (put #${String(previous.putIndex)})`,
-          );
-        }
-      }
-    });
-  }
-  return ranks;
+  return perKey;
 }
 
 /**

@@ -108,6 +108,37 @@ describe('checkHistory', () => {
     );
   });
 
+  it('judges the put order by where a record first appears (a copy left by a retried put)', () => {
+    const h = cleanHistory();
+    // a:0's put failed after it was written at seq 1; its retry was acknowledged at seq 3.
+    const retried = { ...A0, sequenceNumber: '3' };
+    const copy = delivered(A0, 'w1#1', 1, 10);
+    const report = checkHistory({
+      ...h,
+      acked: [retried, A1, A2],
+      deliveries: [
+        copy,
+        delivered(A1, 'w1#1', 1, 10),
+        delivered(retried, 'w1#1', 1, 11),
+        delivered(A2, 'w2#1', 1, 30),
+      ],
+    });
+
+    expect(broken(report)).toEqual([]);
+    expect(report.records.producerRetryCopies).toBe(1);
+    // Without that first copy, a:0 appears after a:1: the put order was broken.
+    const withoutCopy = checkHistory({
+      ...h,
+      acked: [retried, A1, A2],
+      deliveries: [
+        delivered(A1, 'w1#1', 1, 10),
+        delivered(retried, 'w1#1', 1, 11),
+        delivered(A2, 'w2#1', 1, 30),
+      ],
+    });
+    expect(broken(withoutCopy)).toEqual(['producer-order']);
+  });
+
   it('finds a checkpoint that moved backwards in the lease table', () => {
     const h = cleanHistory();
     const report = checkHistory({ ...h, leaseSamples: [...h.leaseSamples, sample(P, '1', 15)] });
