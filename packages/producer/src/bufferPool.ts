@@ -5,7 +5,7 @@
  * so a reshard never leaves records aimed at a closed shard.
  */
 import type { Aggregator, OutboundRecord, PendingRecord } from './core/records.js';
-import { hashKeyOf, keyHashWords } from './core/keyHash.js';
+import { hashKeyOf, keyHashWordsOf } from './core/keyHash.js';
 import { ShardRateLimiter } from './core/rateLimiter.js';
 import type { RateLimiterOptions } from './core/rateLimiter.js';
 import { ShardBuffer, restoreData } from './core/shardBuffer.js';
@@ -13,7 +13,7 @@ import type { ShardBufferConfig } from './core/shardBuffer.js';
 import type { ShardRouter } from './core/shardRouter.js';
 
 // A module-local copy: called per record, and an import is read through a getter.
-const hashWordsOf = keyHashWords;
+const hashWordsOf = keyHashWordsOf;
 
 /** @internal */
 export class BufferPool {
@@ -68,7 +68,7 @@ export class BufferPool {
     if (router !== undefined) {
       shardId =
         record.hashKey === undefined
-          ? router.routeWords(hashWordsOf(record.partitionKey))
+          ? router.routeWords(hashWordsOf(record))
           : router.route(record.hashKey);
     }
     if (shardId === undefined) {

@@ -4,34 +4,43 @@
  * records that need it (see PendingRecord.hashKey).
  *
  * Validation hashes the key (the hash also yields its UTF-8 length, which the record's size
- * needs) and routing, right after, needs the same words: the last key hashed is remembered so
- * the common path hashes once. A record that waited for buffer room is hashed again.
+ * needs) and routing, right after, needs the same words: the words remember which record they
+ * belong to, so the common path hashes once. A record that waited for buffer room is hashed again.
  */
 import { partitionKeyHashWords, partitionKeyToHashKey } from '@kinesis-kit/common';
 
 const words = new Uint32Array(4);
-let wordsKey: string | undefined;
-let wordsKeyBytes = 0;
+/** The record whose key `words` holds (compared by identity: comparing key strings was slow). */
+let wordsOwner: object | undefined;
 // A module-local copy: the call runs per record, and an import is read through a getter.
 const hashWords = partitionKeyHashWords;
 
 /**
- * The MD5 words of `partitionKey`, most significant first. The array is reused: read it before
- * the next call.
+ * Hashes `partitionKey` into the shared words and returns its UTF-8 length. The words belong to
+ * no record until `claimKeyHashWords` names one.
  * @internal
  */
-export function keyHashWords(partitionKey: string): Uint32Array {
-  if (partitionKey !== wordsKey) {
-    wordsKeyBytes = hashWords(partitionKey, words);
-    wordsKey = partitionKey;
-  }
-  return words;
+export function hashKeyWords(partitionKey: string): number {
+  wordsOwner = undefined;
+  return hashWords(partitionKey, words);
 }
 
-/** UTF-8 length of `partitionKey`, from hashing it (see above). @internal */
-export function keyUtf8Bytes(partitionKey: string): number {
-  keyHashWords(partitionKey);
-  return wordsKeyBytes;
+/** Marks the shared words as those of `record` (whose key was just hashed). @internal */
+export function claimKeyHashWords(record: object): void {
+  wordsOwner = record;
+}
+
+/**
+ * The MD5 words of `record`'s partition key, most significant first: the shared words if they are
+ * its own, else hashed now. The array is reused: read it before the next call.
+ * @internal
+ */
+export function keyHashWordsOf(record: { readonly partitionKey: string }): Uint32Array {
+  if (wordsOwner !== record) {
+    hashWords(record.partitionKey, words);
+    wordsOwner = record;
+  }
+  return words;
 }
 
 /** A record's hash key, computed once from its partition key when it had no explicit one. @internal */

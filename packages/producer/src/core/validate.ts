@@ -11,7 +11,7 @@ import {
   toDataBytes,
   validatePartitionKey,
 } from '@kinesis-kit/common';
-import { keyUtf8Bytes } from './keyHash.js';
+import { claimKeyHashWords, hashKeyWords } from './keyHash.js';
 import type { PendingRecord } from './records.js';
 
 // Module-local copies of the functions called for every record: a transpiled or CommonJS import
@@ -19,7 +19,8 @@ import type { PendingRecord } from './records.js';
 // inlining budget in the larger callers.
 const checkPartitionKey: typeof validatePartitionKey = validatePartitionKey;
 const asBytes = toDataBytes;
-const keyBytes = keyUtf8Bytes;
+const keyBytes = hashKeyWords;
+const claimWords = claimKeyHashWords;
 
 /** What put() takes. @public */
 export interface UserRecordInput {
@@ -65,7 +66,7 @@ export function validateRecord(input: unknown, maxRecordSizeBytes: number): Pend
       counted: 'data + partitionKey',
     });
   }
-  return {
+  const record: PendingRecord = {
     partitionKey,
     explicitHashKey: ehk,
     hashKey,
@@ -80,6 +81,8 @@ export function validateRecord(input: unknown, maxRecordSizeBytes: number): Pend
     reject: unsettled,
     epoch: undefined,
   };
+  if (hashKey === undefined) claimWords(record);
+  return record;
 }
 
 /** UTF-8 length; ASCII keys (the common case) skip the encoder. */
