@@ -4,6 +4,7 @@
  * exits 1 on any violation.
  *
  *   npm run chaos -- [--duration <s>] [--workers <3-5>] [--seed <n>] [--failover <ms>] [--rate <records/s>] [--out <dir>]
+ *   npm run chaos -- --check <dir>     (checks the logs of an earlier run again)
  *
  * The same options can be given as CHAOS_DURATION_S, CHAOS_WORKERS, CHAOS_SEED, CHAOS_FAILOVER_MS,
  * CHAOS_RATE and CHAOS_OUT.
@@ -11,7 +12,8 @@
 import { parseArgs } from 'node:util';
 import { startEmulators } from '../harness/emulators.js';
 import { DYNAMODB_ENDPOINT_VAR, KINESIS_ENDPOINT_VAR } from '../harness/env.js';
-import { formatChaosReport } from './core/checkHistory.js';
+import { checkHistory, formatChaosReport } from './core/checkHistory.js';
+import { loadHistory } from './historyFiles.js';
 import { planSchedule } from './core/schedule.js';
 import { formatRunSummary } from './summary.js';
 import { runChaos } from './runChaos.js';
@@ -24,10 +26,17 @@ const { values } = parseArgs({
     failover: { type: 'string', default: process.env.CHAOS_FAILOVER_MS ?? '4000' },
     rate: { type: 'string', default: process.env.CHAOS_RATE ?? '60' },
     out: { type: 'string', default: process.env.CHAOS_OUT },
+    check: { type: 'string' },
   },
 });
 
 async function main(): Promise<number> {
+  if (values.check !== undefined) {
+    // Checks a finished run's directory again (e.g. after changing the checker).
+    const report = checkHistory(loadHistory(values.check));
+    for (const line of formatChaosReport(report)) console.log(line);
+    return report.ok ? 0 : 1;
+  }
   const durationMs = Number(values.duration) * 1000;
   const workers = Number(values.workers);
   const seed = Number(values.seed);

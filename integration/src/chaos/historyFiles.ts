@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   AckedRecord,
+  ChaosHistory,
   CheckpointWrite,
   Delivery,
   LeaseLoss,
@@ -20,6 +21,33 @@ export function workerLogPath(dir: string, instance: string): string {
 /** The producer's log file. @internal */
 export function producerLogPath(dir: string): string {
   return join(dir, 'producer.jsonl');
+}
+
+/** What only the runner knows: written next to the logs so a run can be checked again. */
+export type RunFacts = Pick<
+  ChaosHistory,
+  'shards' | 'workerActions' | 'leaseSamples' | 'failoverTimeMs' | 'producerPreservesOrder'
+>;
+
+/** The file with the {@link RunFacts}. @internal */
+export function runFactsPath(dir: string): string {
+  return join(dir, 'run.json');
+}
+
+/** Rebuilds a run's history from its directory (logs and `run.json`). @internal */
+export function loadHistory(dir: string): ChaosHistory {
+  const facts = JSON.parse(readFileSync(runFactsPath(dir), 'utf8')) as RunFacts;
+  const { acked, failures } = readProducerLog(dir);
+  const logs = readWorkerLogs(dir);
+  return {
+    ...facts,
+    acked,
+    producerFailures: failures,
+    deliveries: logs.deliveries,
+    checkpoints: logs.checkpoints,
+    takes: logs.takes,
+    losses: logs.losses,
+  };
 }
 
 type Line = Record<string, unknown>;

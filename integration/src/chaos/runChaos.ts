@@ -18,10 +18,10 @@ import { seededRandom } from '../proxy/random.js';
 import { ChaosFleet } from './chaosFleet.js';
 import { checkHistory } from './core/checkHistory.js';
 import type { ChaosReport } from './core/checkHistory.js';
-import type { ChaosHistory } from './core/history.js';
 import { planSchedule } from './core/schedule.js';
 import { EpisodeRunner } from './episodes.js';
-import { producerLogPath, readProducerLog, readWorkerLogs } from './historyFiles.js';
+import { loadHistory, producerLogPath, readWorkerLogs, runFactsPath } from './historyFiles.js';
+import type { RunFacts } from './historyFiles.js';
 import { LeaseWatcher } from './leaseTable.js';
 import { spawnScript } from './processes.js';
 import type { ChaosChild } from './processes.js';
@@ -160,15 +160,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
     await fleet.stopAll();
     await watcher.stop();
     const shards = await listAllShards(streamName, { kinesis });
-    const { acked, failures } = readProducerLog(dir);
-    const logs = readWorkerLogs(dir);
-    const history: ChaosHistory = {
-      acked,
-      producerFailures: failures,
-      deliveries: logs.deliveries,
-      checkpoints: logs.checkpoints,
-      takes: logs.takes,
-      losses: logs.losses,
+    const facts: RunFacts = {
       leaseSamples: watcher.samples,
       shards: shards.map((s) => ({
         shardId: s.ShardId!,
@@ -179,6 +171,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosResult>
       failoverTimeMs,
       producerPreservesOrder: true,
     };
+    writeFileSync(runFactsPath(dir), JSON.stringify(facts));
+    const history = loadHistory(dir);
+    const logs = readWorkerLogs(dir);
     const report = checkHistory(history);
     const result: ChaosResult = {
       report,
