@@ -77,3 +77,25 @@ export type {
   ThrottleReason,
   TokenBucketSpec,
 } from './proxy/index.js';
+export { runChaos } from './chaos/runChaos.js';
+export type { ChaosOptions, ChaosResult } from './chaos/runChaos.js';
+export { formatRunSummary } from './chaos/summary.js';
+export { checkHistory, formatChaosReport } from './chaos/core/checkHistory.js';
+export type { ChaosReport } from './chaos/core/checkHistory.js';
+export type {
+  AckedRecord,
+  ChaosHistory,
+  CheckpointWrite,
+  Delivery,
+  LeaseLoss,
+  LeaseSample,
+  LeaseTake,
+  ShardInfo,
+  WorkerAction,
+} from './chaos/core/history.js';
+export type { DeliveryFigures } from './chaos/core/deliveryChecks.js';
+export type { LeaseFigures, PauseFigures } from './chaos/core/leaseChecks.js';
+export { CHAOS_RULES } from './chaos/core/violations.js';
+export type { ChaosRule, RuleViolations } from './chaos/core/violations.js';
+export { planSchedule } from './chaos/core/schedule.js';
+export type { ChaosEpisode, ScheduleOptions, ScheduledEpisode } from './chaos/core/schedule.js';
