@@ -380,13 +380,13 @@ export class KinesisProducer {
       this.dispatcher.expire(now);
     }
     this.pool.sealDue(now, force);
-    while (this.canSend() && !this.pool.holdsForOrder) {
+    while (this.canSend() && !this.holdsForOrder()) {
       const batch = this.planner.plan(this.pool.shards, this.pool.limiterOf, now, force);
       if (!batch) break;
       this.dispatcher.send(batch, now);
     }
     // A response wakes the loop (and ends a hold for order).
-    if (!this.canSend() || this.pool.holdsForOrder) return Number.POSITIVE_INFINITY;
+    if (!this.canSend() || this.holdsForOrder()) return Number.POSITIVE_INFINITY;
     const next = this.planner.nextWakeAt(this.pool.shards, this.pool.limiterOf, now, force);
     // Expiry of waiting records is checked at least every second.
     return Math.min(next, now + 1000);
@@ -398,6 +398,17 @@ export class KinesisProducer {
    * cost about 2.5x their size in memory; shards take 1 MiB/s each, so more in flight than a few
    * round trips' worth only waits on a slow endpoint.
    */
+  /**
+   * preserveOrder: nothing is sent while a split shard's request is in flight, nor while a result
+   * that landed on a shard the map does not know yet awaits its verdict: either may send records
+   * again, and they must go before anything younger of their keys (found by the chaos suite).
+   */
+  private holdsForOrder(): boolean {
+    return (
+      this.opts.preserveOrder && (this.pool.holdsForOrder || this.dispatcher.awaitingVerdict > 0)
+    );
+  }
+
   private canSend(): boolean {
     return (
       this.dispatcher.inFlight < this.opts.maxConcurrentRequests &&

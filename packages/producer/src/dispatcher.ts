@@ -89,6 +89,11 @@ export class Dispatcher {
     this.requests.add(request);
   }
 
+  /** Successes on a shard the map does not know yet, waiting for the next map's verdict. */
+  get awaitingVerdict(): number {
+    return this.unverified.length;
+  }
+
   /** Rejects records whose TTL passed while they waited (queued or without a shard). */
   expire(now: number): void {
     const { records, unrouted } = this.deps.pool.takeExpired(now);
