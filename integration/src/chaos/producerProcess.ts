@@ -3,7 +3,7 @@
  * Kinesis fault proxy (`KINESIS_ENDPOINT`). It puts `CHAOS_RATE` records/s round-robin over
  * `CHAOS_KEYS` partition keys for `CHAOS_DURATION_MS`, each record's data being its id
  * `<key>:<n>`, then flushes and closes. One JSON line per outcome goes to `CHAOS_LOG`:
- *   {"t":"ack","id","pk","shardId","seq","sub","put","at"}   put #`put` resolved
+ *   {"t":"ack","id","pk","shardId","seq","sub","put","attempts","at"}   put #`put` resolved
  *   {"t":"fail","id","pk","put","code","at"}                 put #`put` rejected
  *   {"t":"done","acked","failed","at"}
  */
@@ -57,6 +57,7 @@ function putOne(index: number): void {
         seq: result.sequenceNumber,
         sub: result.subSequenceNumber,
         put: index,
+        attempts: result.attempts,
       });
     },
     (error: unknown) => {
