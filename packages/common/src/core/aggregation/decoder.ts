@@ -145,6 +145,10 @@ function decode(buf: Buffer, start: number, end: number): DecodedAggregate {
       r.pos = fieldEnd;
     } else if (tag === 0x1a) {
       const fieldEnd = r.lengthDelimitedEnd();
+      if (readKplRecord(buf, r.pos, fieldEnd, pkIndexes, ehkIndexes, dataStarts, dataEnds)) {
+        r.pos = fieldEnd;
+        continue;
+      }
       const outerEnd = r.end;
       r.end = fieldEnd;
       readRecord(r, pkIndexes, ehkIndexes, dataStarts, dataEnds);
@@ -194,6 +198,59 @@ function decodeKeys(buf: Buffer, bounds: readonly number[]): string[] {
   }
   for (let i = 0; i < count; i++) keys[i] = buf.toString('utf8', bounds[2 * i], bounds[2 * i + 1]);
   return keys;
+}
+
+/** Read position of smallVarint (module scratch, so the hot path allocates nothing). */
+let cursor = 0;
+
+/**
+ * A varint of at most 4 bytes at `cursor`, or -1. Reads past the end of `buf` give undefined,
+ * which ends no varint and adds nothing; the caller's final bounds check rejects such reads.
+ */
+function smallVarint(buf: Buffer): number {
+  let value = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    const b = buf[cursor++]!;
+    value |= (b & 0x7f) << shift;
+    if (b < 0x80) return value;
+  }
+  return -1;
+}
+
+/**
+ * The fast path for a Record laid out as the KPL writes it: `08 <pk index>`, optionally
+ * `10 <ehk index>`, then `1A <length> <data>` ending exactly at `end`, with varints of at most
+ * 4 bytes. Returns false, having recorded nothing, for any other layout, which then goes through
+ * the general parser (readRecord); for this layout both give the same result.
+ */
+function readKplRecord(
+  buf: Buffer,
+  start: number,
+  end: number,
+  pkIndexes: number[],
+  ehkIndexes: number[],
+  dataStarts: number[],
+  dataEnds: number[],
+): boolean {
+  cursor = start;
+  if (buf[cursor++] !== 0x08) return false;
+  const pkIdx = smallVarint(buf);
+  let ehkIdx = -1;
+  let tag = buf[cursor++];
+  if (tag === 0x10) {
+    ehkIdx = smallVarint(buf);
+    if (ehkIdx < 0) return false;
+    tag = buf[cursor++];
+  }
+  if (tag !== 0x1a) return false;
+  const length = smallVarint(buf);
+  // Every byte read lies in [start, end) exactly when the data ends at `end`.
+  if (pkIdx < 0 || length < 0 || cursor + length !== end) return false;
+  pkIndexes.push(pkIdx);
+  ehkIndexes.push(ehkIdx);
+  dataStarts.push(cursor);
+  dataEnds.push(end);
+  return true;
 }
 
 function readRecord(

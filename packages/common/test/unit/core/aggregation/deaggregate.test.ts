@@ -223,6 +223,14 @@ describe('deaggregate', () => {
         ],
       ],
       [
+        'an index as a non-minimal 5-byte varint',
+        [...ld(0x0a, 'k'), ...ld(0x1a, [0x08, 0x80, 0x80, 0x80, 0x80, 0x00, ...ld(0x1a, 'd')])],
+      ],
+      [
+        'the data before the index, and an unknown field after the data',
+        [...ld(0x0a, 'k'), ...ld(0x1a, [...ld(0x1a, 'd'), 0x08, 0x00, 0x28, 0x01])],
+      ],
+      [
         'a repeated scalar (the last value wins)',
         [
           ...ld(0x0a, 'x'),
@@ -240,6 +248,23 @@ describe('deaggregate', () => {
     it('returns no records for a valid aggregate holding none', () => {
       expect(deaggregate(kinesisRecord(envelope(ld(0x0a, 'k'))))).toEqual([]);
     });
+  });
+
+  it('round-trips an aggregate whose key indexes need two-byte varints', () => {
+    // Prepare: 300 distinct partition and explicit hash keys, so indexes reach 299.
+    const agg = new RecordAggregator({ maxBytes: 1 << 20 });
+    const inputs = Array.from({ length: 300 }, (_, i) => ({
+      partitionKey: `key-${i}`,
+      data: `data-${i}`,
+      explicitHashKey: String(1000 + i),
+    }));
+    for (const r of inputs) expect(agg.add(r)).toBe(true);
+    // Act
+    const records = deaggregate(kinesisRecord(agg.toKinesisRecord().data));
+    // Assess
+    expect(
+      records.map((r) => [r.partitionKey, r.explicitHashKey, Buffer.from(r.data).toString()]),
+    ).toEqual(inputs.map((r) => [r.partitionKey, r.explicitHashKey, r.data]));
   });
 
   describe('decodes partition key tables of every shape as UTF-8', () => {
