@@ -181,6 +181,22 @@ export function processorFromHandler(
   const clock = options.clock ?? systemClock;
   let shardId = '';
   let lastAutoCheckpointAt = Number.NEGATIVE_INFINITY;
+  // The automatic checkpoint of the previous batch, written while the handler works on the next
+  // one: awaiting a DynamoDB write between batches cost a third of the throughput. It names the
+  // batch's last record explicitly (never "the last record delivered", which by then may be the
+  // next batch's), and it is awaited before the next checkpoint, so a failure still fails a batch
+  // (the one after) and checkpoints stay in order.
+  let inFlight: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const settleInFlight = async (): Promise<void> => {
+    const pending = inFlight;
+    inFlight = undefined;
+    if (pending !== undefined) await pending;
+    const failed = failure;
+    failure = undefined;
+    if (failed !== undefined) throw failed.error;
+  };
+  const settleQuietly = (): Promise<void> => settleInFlight().catch(() => undefined);
   return {
     initialize(input) {
       shardId = input.shardId;
@@ -188,6 +204,8 @@ export function processorFromHandler(
     },
     async processRecords(input) {
       const { checkpointer } = input;
+      // A checkpoint that already failed (a lost lease, say) stops the next batch before it runs.
+      if (failure !== undefined) await settleInFlight();
       await handler(input.records, {
         shardId,
         checkpoint: checkpointer.checkpoint.bind(checkpointer),
@@ -195,15 +213,23 @@ export function processorFromHandler(
         millisBehindLatest: input.millisBehindLatest,
         isAtShardEnd: input.isAtShardEnd,
       });
-      if (!auto || input.records.length === 0) return;
+      await settleInFlight();
+      const last = input.records.at(-1);
+      if (!auto || last === undefined) return;
       const now = clock.monotonic();
       if (now - lastAutoCheckpointAt < intervalMs) return;
-      await checkpointer.checkpoint();
       lastAutoCheckpointAt = now;
+      inFlight = checkpointer.checkpoint(last).catch((error: unknown) => {
+        failure = { error };
+      });
     },
-    leaseLost: () => Promise.resolve(),
-    shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
+    leaseLost: () => settleQuietly(),
+    async shardEnded({ checkpointer }) {
+      await settleQuietly();
+      await checkpointer.checkpoint();
+    },
     async shutdownRequested({ checkpointer }) {
+      await settleQuietly();
       if (auto) await checkpointer.checkpoint();
     },
   };

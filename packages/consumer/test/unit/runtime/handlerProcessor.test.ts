@@ -94,6 +94,95 @@ describe('processorFromHandler', () => {
     expect(written).toEqual(['1', '3', '3']);
   });
 
+  describe('automatic checkpoint written while the next batch is handled', () => {
+    /** A checkpointer whose writes finish only when the test says so. */
+    function slowCheckpointer() {
+      const calls: { target: unknown; finish: (error?: Error) => void }[] = [];
+      const checkpointer = {
+        checkpoint: (target?: unknown) =>
+          new Promise<void>((resolve, reject) => {
+            calls.push({ target, finish: (error) => (error ? reject(error) : resolve()) });
+          }),
+      } as unknown as Parameters<
+        ReturnType<typeof processorFromHandler>['processRecords']
+      >[0]['checkpointer'];
+      return { calls, checkpointer };
+    }
+    const input = (
+      seqs: string[],
+      checkpointer: ReturnType<typeof slowCheckpointer>['checkpointer'],
+    ) => ({
+      records: seqs.map((sequenceNumber) => ({ sequenceNumber, subSequenceNumber: 0 }) as never),
+      millisBehindLatest: 0,
+      checkpointer,
+      isAtShardEnd: false,
+      signal: new AbortController().signal,
+    });
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('runs the next batch during the previous checkpoint, which names its own last record', async () => {
+      const seen: string[] = [];
+      const processor = processorFromHandler((records) => {
+        seen.push(...records.map((r) => r.sequenceNumber));
+      });
+      const { calls, checkpointer } = slowCheckpointer();
+
+      await processor.processRecords(input(['1', '2'], checkpointer));
+      const second = processor.processRecords(input(['3'], checkpointer));
+      await tick();
+
+      // Batch 2 was handled while checkpoint 1 is still being written; it waits for that write.
+      expect(seen).toEqual(['1', '2', '3']);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.target).toMatchObject({ sequenceNumber: '2' });
+      calls[0]!.finish();
+      await second;
+      expect(calls.map((c) => (c.target as { sequenceNumber: string }).sequenceNumber)).toEqual([
+        '2',
+        '3',
+      ]);
+    });
+
+    it('a checkpoint that failed fails the next batch, before its handler if already known', async () => {
+      const seen: string[] = [];
+      const processor = processorFromHandler((records) => {
+        seen.push(...records.map((r) => r.sequenceNumber));
+      });
+      const { calls, checkpointer } = slowCheckpointer();
+      await processor.processRecords(input(['1'], checkpointer));
+
+      // Fails while batch 2 is handled: batch 2 rejects after its handler ran.
+      const second = processor.processRecords(input(['2'], checkpointer));
+      calls[0]!.finish(new Error('lease lost'));
+      await expect(second).rejects.toThrow('lease lost');
+      // Fails before batch 3 arrives: batch 3 rejects without running its handler.
+      await processor.processRecords(input(['3'], checkpointer));
+      calls[1]!.finish(new Error('lease lost again'));
+      await tick();
+      await expect(processor.processRecords(input(['4'], checkpointer))).rejects.toThrow(
+        'lease lost again',
+      );
+
+      expect(seen).toEqual(['1', '2', '3']);
+    });
+
+    it('shutdown and shard end wait for the checkpoint in flight, then write their own', async () => {
+      const processor = processorFromHandler(() => undefined);
+      const { calls, checkpointer } = slowCheckpointer();
+      await processor.processRecords(input(['1'], checkpointer));
+
+      const shutdown = processor.shutdownRequested({ checkpointer });
+      await tick();
+      expect(calls).toHaveLength(1);
+      calls[0]!.finish(new Error('ignored: the final checkpoint covers it'));
+      await tick();
+      expect(calls).toHaveLength(2);
+      expect(calls[1]!.target).toBeUndefined();
+      calls[1]!.finish();
+      await shutdown;
+    });
+  });
+
   it('a throwing handler makes processRecords reject (so the worker retries the batch)', async () => {
     const processor = processorFromHandler(() => {
       throw new Error('boom');
