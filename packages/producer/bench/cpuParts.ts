@@ -1,0 +1,129 @@
+/**
+ * Where the CPU benchmark's time goes: the parts of the put() path measured alone on the same
+ * records as bench/cpu.ts (100 B, unique 36-character keys), next to the baseline. Not part of
+ * `npm run bench`; run `npx tsx bench/cpuParts.ts`. Medians of 7 rounds of CPU time.
+ *
+ * - aws-kinesis-agg: the baseline of bench/cpu.ts (aggregation alone).
+ * - RecordAggregator: common's aggregator alone (no validation by the producer, one shard).
+ * - validate + hash: the producer's validation and partition-key hash (core/validate.ts).
+ * - promise per record: what the put() API costs at the least: one promise per record, settled
+ *   in batches, with the caller's then() as in bench/cpu.ts.
+ *
+ * The sum of the last three bounds the pipeline's speed whatever the producer's bookkeeping.
+ */
+import { randomBytes } from 'node:crypto';
+import { RecordAggregator } from '@kinesis-kit/common';
+import { keyHashWordsOf } from '../src/core/keyHash.js';
+import { validateRecord } from '../src/core/validate.js';
+import { awsKinesisAgg } from './awsKinesisAgg.js';
+
+const COUNT = 300_000;
+const CHUNK = 5000;
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+function randomKey(): string {
+  let key = '';
+  for (const b of randomBytes(36)) key += ALPHABET.charAt(b % ALPHABET.length);
+  return key;
+}
+const records = Array.from({ length: COUNT }, () => ({
+  partitionKey: randomKey(),
+  data: randomBytes(100),
+}));
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function baseline(): number {
+  const agg = new awsKinesisAgg.RecordAggregator();
+  for (const r of records) {
+    const rec = { partitionKey: r.partitionKey, data: r.data };
+    if (!agg.checkIfUserRecordFits(rec)) {
+      agg.build();
+      agg.clearRecords();
+    }
+    agg.addUserRecord(rec);
+  }
+  agg.build();
+  return 0;
+}
+
+function aggregator(): number {
+  const agg = new RecordAggregator({ maxBytes: 51200 });
+  for (const r of records) {
+    if (!agg.add(r)) {
+      agg.toKinesisRecord();
+      agg.reset();
+      agg.add(r);
+    }
+  }
+  agg.toKinesisRecord();
+  return 0;
+}
+
+function validateAndHash(): number {
+  let sink = 0;
+  for (const r of records) sink += keyHashWordsOf(validateRecord(r, 1 << 20))[0]!;
+  return sink;
+}
+
+let captured: (value: unknown) => void = () => undefined;
+function capture(resolve: (value: unknown) => void): void {
+  captured = resolve;
+}
+
+async function promises(): Promise<number> {
+  let ok = 0;
+  const onOk = (): void => {
+    ok++;
+  };
+  for (let i = 0; i < COUNT; i += CHUNK) {
+    const settle: ((value: unknown) => void)[] = [];
+    for (let j = i; j < i + CHUNK; j++) {
+      void new Promise(capture).then(onOk);
+      settle.push(captured);
+    }
+    await new Promise((r) => setImmediate(r));
+    for (const s of settle)
+      s({ shardId: 's', sequenceNumber: '1', subSequenceNumber: 0, attempts: 1 });
+  }
+  await new Promise((r) => setImmediate(r));
+  return ok;
+}
+
+async function time(run: () => number | Promise<number>): Promise<number> {
+  const start = cpuMs();
+  await run();
+  return (cpuMs() - start) / COUNT;
+}
+
+async function main(): Promise<void> {
+  const parts: [string, () => number | Promise<number>][] = [
+    ['aws-kinesis-agg aggregation (baseline)', baseline],
+    ['common RecordAggregator alone', aggregator],
+    ['producer validate + hash alone', validateAndHash],
+    ['one promise per record alone', promises],
+  ];
+  const samples = parts.map((): number[] => []);
+  for (let round = 0; round < 8; round++) {
+    for (let i = 0; i < parts.length; i++) {
+      const ms = await time(parts[i]![1]);
+      if (round > 0) samples[i]!.push(ms);
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const base = median(samples[0]!);
+  console.log(`CPU per record, ${COUNT.toLocaleString('en-US')} records of 100 B (median of 7)`);
+  let floor = 0;
+  parts.forEach(([name], i) => {
+    const us = median(samples[i]!) * 1000;
+    if (i > 0) floor += us;
+    console.log(`  ${name.padEnd(40)}: ${us.toFixed(2)} us`);
+  });
+  console.log(
+    `  sum of the parts (a bound on the pipeline): ${floor.toFixed(2)} us = at most ${((base * 1000) / floor).toFixed(2)}x the baseline`,
+  );
+}
+
+void main();
