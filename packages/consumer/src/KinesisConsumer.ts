@@ -17,6 +17,9 @@ import type { Clock, Logger } from '@kinesis-kit/common';
 import { DynamoLeaseStore } from './adapters/dynamoLeaseStore.js';
 import { KinesisShardReader } from './adapters/kinesisReader.js';
 import { ShardLister } from './adapters/shardLister.js';
+import { StreamResolver } from './adapters/streamResolver.js';
+import type { ResolvedStream } from './adapters/streamResolver.js';
+import type { InitialPosition } from './core/shardSync.js';
 import { activeOwners, decideFleetMode } from './core/leaseMode.js';
 import type { KinesisConsumerEvents } from './events.js';
 import { resolveConsumerOptions } from './options.js';
@@ -26,9 +29,12 @@ import { processorFromHandler } from './processor.js';
 import { LeaseCoordinator } from './runtime/leaseCoordinator.js';
 import { startFanOut } from './runtime/fanOutRetrieval.js';
 import type { ShardBatchSourceFactory } from './runtime/batchSources.js';
+import { MultiStreamSet } from './runtime/multiStreamSet.js';
 import { Scheduler } from './runtime/scheduler.js';
 import { retryStart } from './runtime/startRetry.js';
 import type { ShardWorkerEvents } from './runtime/shardWorkerEvents.js';
+import { singleStreamSet } from './runtime/streamSet.js';
+import type { StreamBinding, StreamSet } from './runtime/streamSet.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -104,6 +110,11 @@ export class KinesisConsumer {
     return this.scheduler?.processingShardIds() ?? [];
   }
 
+  /** Lease keys of the shards being processed now (`account:stream:epoch:shardId` in multi-stream). */
+  processingLeaseKeys(): string[] {
+    return this.scheduler?.processingLeaseKeys() ?? [];
+  }
+
   /** Lease keys this worker holds now (including finished shards awaiting cleanup). */
   heldLeaseKeys(): string[] {
     return this.coordinator?.heldLeases().map((l) => l.leaseKey) ?? [];
@@ -164,10 +175,7 @@ export class KinesisConsumer {
     const o = this.options;
     await this.store.ensureTable({ signal });
     await this.checkFleet(signal);
-    const stream =
-      o.streamArn !== undefined
-        ? { streamArn: o.streamArn, streamName: o.streamName }
-        : { streamName: o.streamName, streamArn: await this.describeStreamArn(signal) };
+    const streams = await this.streamSet(signal);
     const dims = { WorkerIdentifier: this.workerId };
     this.coordinator = new LeaseCoordinator({
       store: this.store,
@@ -192,21 +200,13 @@ export class KinesisConsumer {
       o.processorFactory ??
       ((): ReturnType<typeof processorFromHandler> =>
         processorFromHandler(o.handler!, o.handlerOptions));
-    const batchSources = await this.fanOutSources(stream, signal);
     this.scheduler = new Scheduler({
-      ...(batchSources !== undefined && { batchSources }),
       store: this.store,
       coordinator: this.coordinator,
-      lister: new ShardLister(this.kinesis, stream),
-      reader: new KinesisShardReader(
-        stream.streamArn !== undefined
-          ? { client: this.kinesis, streamArn: stream.streamArn }
-          : { client: this.kinesis, streamName: o.streamName ?? '' },
-      ),
+      streams,
       createProcessor,
       worker: o.worker,
       workerEvents,
-      initialPosition: o.initialPosition,
       childInitialPosition: o.childInitialPosition,
       shardSyncIntervalMs: o.shardSyncIntervalMs,
       failoverTimeMs: o.failoverTimeMs,
@@ -215,7 +215,10 @@ export class KinesisConsumer {
       random: o.random,
       logger: this.log,
       metrics: o.metrics,
-      metricDimensions: { StreamName: o.streamName ?? o.streamArn ?? '', ...dims },
+      metricDimensions:
+        o.multiStream === undefined
+          ? { StreamName: o.streamName ?? o.streamArn ?? '', ...dims }
+          : dims,
     });
     this.scheduler.events.on('error', (e) => this.events.emit('error', e));
     for (const name of [
@@ -224,6 +227,8 @@ export class KinesisConsumer {
       'leasesCreated',
       'leaseDeleted',
       'hashRangeHole',
+      'streamsChanged',
+      'streamLeasesDeleted',
     ] as const) {
       this.scheduler.events.on(name, (payload) => this.events.emit(name, payload as never));
     }
@@ -289,6 +294,48 @@ export class KinesisConsumer {
     if (decision.decision === 'refuse')
       throw new FleetConflictError(decision.message, decision.liveWorkers);
     if (decision.decision === 'join' && decision.warning) this.log.warn(decision.warning);
+  }
+
+  /** The stream (single-stream) or the tracked streams (multi-stream), each with its lister and reader. */
+  private async streamSet(signal: AbortSignal): Promise<StreamSet> {
+    const o = this.options;
+    const bind = (
+      stream: Partial<ResolvedStream> & { streamName: string },
+      position: InitialPosition,
+    ): StreamBinding => ({
+      streamIdentifier: stream.streamIdentifier,
+      streamName: stream.streamName,
+      ...(stream.streamArn !== undefined && { streamArn: stream.streamArn }),
+      lister: new ShardLister(this.kinesis, stream),
+      reader: new KinesisShardReader(
+        stream.streamArn !== undefined
+          ? { client: this.kinesis, streamArn: stream.streamArn }
+          : { client: this.kinesis, streamName: stream.streamName },
+      ),
+      initialPosition: position,
+    });
+    if (o.multiStream === undefined) {
+      const streamArn = o.streamArn ?? (await this.describeStreamArn(signal));
+      const binding = bind(
+        { streamName: o.streamName ?? '', ...(streamArn !== undefined && { streamArn }) },
+        o.initialPosition,
+      );
+      const batchSources = await this.fanOutSources(
+        { streamName: o.streamName, streamArn },
+        signal,
+      );
+      return singleStreamSet(batchSources === undefined ? binding : { ...binding, batchSources });
+    }
+    const region = await this.kinesis.config.region();
+    return new MultiStreamSet({
+      options: o.multiStream,
+      initialPosition: o.initialPosition,
+      resolver: new StreamResolver(this.kinesis, region),
+      bind,
+      clock: this.clock,
+      logger: this.log,
+      onError: (operation, error) => this.events.emit('error', { operation, error }),
+    });
   }
 
   private async describeStreamArn(signal: AbortSignal): Promise<string | undefined> {

@@ -11,7 +11,14 @@ import { ConfigurationError, createConsoleLogger, noopMetricsSink } from '@kines
 import type { Clock, FieldProblem, Logger, MetricsSink } from '@kinesis-kit/common';
 import type { ChildInitialPosition } from './core/shardGraph.js';
 import type { InitialPosition } from './core/shardSync.js';
-import type { RecordHandler, HandlerProcessorOptions, ShardRecordProcessor } from './processor.js';
+import { resolveMultiStreamOptions } from './multiStreamOptions.js';
+import type { MultiStreamInput, ResolvedMultiStreamOptions } from './multiStreamOptions.js';
+import type {
+  RecordHandler,
+  HandlerProcessorOptions,
+  ShardRecordProcessor,
+  StreamInfo,
+} from './processor.js';
 import { SHARD_WORKER_DEFAULTS, resolveShardWorkerOptions } from './runtime/shardWorkerOptions.js';
 import type { ShardWorkerOptions } from './runtime/shardWorkerOptions.js';
 
@@ -25,15 +32,23 @@ export type DynamoDBClientInput =
   | { readonly dynamoDBClient: DynamoDBClient; readonly dynamoDBClientConfig?: never }
   | { readonly dynamoDBClientConfig?: DynamoDBClientConfig; readonly dynamoDBClient?: never };
 
-/** Which stream: by name or by ARN (the ARN wins in requests, as in the KCL). @public */
+/**
+ * Which stream: by name or by ARN (the ARN wins in requests, as in the KCL); or several streams
+ * in one application (`streams`, see README.multistream.md).
+ * @public
+ */
 export type StreamInput =
-  | { readonly streamName: string; readonly streamArn?: string }
-  | { readonly streamArn: string; readonly streamName?: string };
+  | { readonly streamName: string; readonly streamArn?: string; readonly streams?: never }
+  | { readonly streamArn: string; readonly streamName?: string; readonly streams?: never }
+  | MultiStreamInput;
+
+/** Builds the processor of one shard; `stream` is set in a multi-stream application. @public */
+export type ProcessorFactory = (shardId: string, stream?: StreamInfo) => ShardRecordProcessor;
 
 /** What processes the records: a KCL-style processor per shard, or a plain handler. @public */
 export type ProcessingInput =
   | {
-      readonly processorFactory: (shardId: string) => ShardRecordProcessor;
+      readonly processorFactory: ProcessorFactory;
       readonly handler?: never;
     }
   | {
@@ -140,7 +155,9 @@ export interface ResolvedConsumerOptions {
   readonly consumerName: string;
   readonly consumerArn: string | undefined;
   readonly worker: ShardWorkerOptions;
-  readonly processorFactory: ((shardId: string) => ShardRecordProcessor) | undefined;
+  /** Set for a multi-stream application (`streams`). */
+  readonly multiStream: ResolvedMultiStreamOptions | undefined;
+  readonly processorFactory: ProcessorFactory | undefined;
   readonly handler: RecordHandler | undefined;
   readonly handlerOptions: HandlerProcessorOptions | undefined;
   readonly logger: Logger;
@@ -176,8 +193,19 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
   };
   const streamName = str('streamName', o.streamName, false);
   const streamArn = str('streamArn', o.streamArn, false);
-  if (o.streamName === undefined && o.streamArn === undefined) {
-    problems.push({ field: 'streamName', message: 'streamName or streamArn is required' });
+  let multiStream: ResolvedMultiStreamOptions | undefined;
+  if (o.streams !== undefined) {
+    if (o.streamName !== undefined || o.streamArn !== undefined) {
+      problems.push({
+        field: 'streams',
+        message: 'give streams, or streamName/streamArn, not both',
+      });
+    }
+    multiStream = resolveMultiStreamOptions(o as unknown as MultiStreamInput, problems, (p) =>
+      validPosition(p),
+    );
+  } else if (o.streamName === undefined && o.streamArn === undefined) {
+    problems.push({ field: 'streamName', message: 'streamName, streamArn or streams is required' });
   }
   const applicationName = str('applicationName', o.applicationName, true) ?? '';
   // Derived from the application name unless given; a bad application name is reported once.
@@ -193,11 +221,7 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
   const workerId =
     str('workerId', o.workerId ?? `${hostname()}:${process.pid}:${randomUUID()}`, true) ?? '';
   const initialPosition = o.initialPosition ?? CONSUMER_DEFAULTS.initialPosition;
-  if (
-    initialPosition !== 'LATEST' &&
-    initialPosition !== 'TRIM_HORIZON' &&
-    !(typeof initialPosition === 'object' && validTimestamp(initialPosition.timestamp))
-  ) {
+  if (!validPosition(initialPosition)) {
     problems.push({
       field: 'initialPosition',
       message: "must be 'LATEST', 'TRIM_HORIZON' or { timestamp: Date }",
@@ -353,9 +377,8 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     consumerName,
     consumerArn,
     worker,
-    processorFactory: hasFactory
-      ? (o.processorFactory as (shardId: string) => ShardRecordProcessor)
-      : undefined,
+    multiStream,
+    processorFactory: hasFactory ? (o.processorFactory as ProcessorFactory) : undefined,
     handler: hasHandler ? (o.handler as RecordHandler) : undefined,
     handlerOptions: o.handlerOptions as HandlerProcessorOptions | undefined,
     logger: o.logger ?? createConsoleLogger('warn'),
@@ -363,6 +386,16 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     clock: o.clock,
     random: o.random ?? Math.random,
   };
+}
+
+function validPosition(value: unknown): value is InitialPosition {
+  return (
+    value === 'LATEST' ||
+    value === 'TRIM_HORIZON' ||
+    (typeof value === 'object' &&
+      value !== null &&
+      validTimestamp((value as { timestamp?: unknown }).timestamp))
+  );
 }
 
 function validTimestamp(value: unknown): value is Date {

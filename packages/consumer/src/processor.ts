@@ -72,9 +72,24 @@ export interface RecordProcessorCheckpointer {
 }
 /* eslint-enable @typescript-eslint/unified-signatures */
 
+/**
+ * Which stream a shard belongs to, in a multi-stream application (absent in a single-stream one).
+ * @public
+ */
+export interface StreamInfo {
+  readonly streamName: string;
+  /** `account:stream:creationEpochSeconds`, the prefix of the shard's lease key. */
+  readonly streamIdentifier: string;
+  readonly streamArn?: string;
+}
+
 /** @public */
 export interface InitializeInput {
   readonly shardId: string;
+  /** Multi-stream only: the stream's name. */
+  readonly streamName?: string;
+  /** Multi-stream only: `account:stream:creationEpochSeconds`. */
+  readonly streamIdentifier?: string;
   /** The lease's checkpoint: where processing resumes (records at or before it are not delivered). */
   readonly extendedSequenceNumber: ExtendedSequenceNumber;
   /** A prepared checkpoint left by the previous owner, if any. */
@@ -133,6 +148,10 @@ export interface ShardRecordProcessor {
 /** What a plain handler gets besides the records. @public */
 export interface HandlerContext {
   readonly shardId: string;
+  /** Multi-stream only: the stream the records come from. */
+  readonly streamName?: string;
+  /** Multi-stream only: `account:stream:creationEpochSeconds`. */
+  readonly streamIdentifier?: string;
   /** The checkpointer's `checkpoint` (no argument: the last record of this batch). */
   readonly checkpoint: RecordProcessorCheckpointer['checkpoint'];
   readonly signal: AbortSignal;
@@ -180,6 +199,7 @@ export function processorFromHandler(
   const intervalMs = options.checkpointIntervalMs ?? 0;
   const clock = options.clock ?? systemClock;
   let shardId = '';
+  let stream: { streamName?: string; streamIdentifier?: string } = {};
   let lastAutoCheckpointAt = Number.NEGATIVE_INFINITY;
   // The automatic checkpoint of the previous batch, written while the handler works on the next
   // one: awaiting a DynamoDB write between batches cost a third of the throughput. It names the
@@ -200,6 +220,9 @@ export function processorFromHandler(
   return {
     initialize(input) {
       shardId = input.shardId;
+      if (input.streamName !== undefined && input.streamIdentifier !== undefined) {
+        stream = { streamName: input.streamName, streamIdentifier: input.streamIdentifier };
+      }
       return Promise.resolve();
     },
     async processRecords(input) {
@@ -208,6 +231,7 @@ export function processorFromHandler(
       if (failure !== undefined) await settleInFlight();
       await handler(input.records, {
         shardId,
+        ...stream,
         checkpoint: checkpointer.checkpoint.bind(checkpointer),
         signal: input.signal,
         millisBehindLatest: input.millisBehindLatest,

@@ -93,6 +93,11 @@ export function checkpointMutation(lease: Lease, update: CheckpointUpdate): Leas
     [ATTR.checkpoint]: s(update.checkpoint.sequenceNumber),
     [ATTR.checkpointSubSequenceNumber]: n(update.checkpoint.subSequenceNumber),
   };
+  // The Java multi-stream serializer PUTs both on every updateLease (kcl.md §1.2).
+  if (lease.streamIdentifier !== undefined) {
+    set[ATTR.streamName] = s(lease.streamIdentifier);
+    set[ATTR.shardId] = s(lease.shardId);
+  }
   const remove: string[] = [];
   const pending = update.pendingCheckpoint;
   if (pending === undefined || pending === null) {

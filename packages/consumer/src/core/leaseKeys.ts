@@ -2,9 +2,7 @@
  * Lease keys as the Java KCL writes them: the plain shard id for a single-stream application, and
  * `account:stream:creationEpochSeconds:shardId` for a multi-stream one (kcl.md §1.3).
  */
-
-/** `account:stream:epoch`, the Java `StreamIdentifier.serialize()` form. */
-const STREAM_IDENTIFIER = /^([0-9]+):([^:]+):([0-9]+)$/;
+import { parseStreamIdentifier } from './streamIdentifier.js';
 
 /** The lease key of `shardId`, prefixed with the stream identifier in multi-stream mode. @public */
 export function leaseKeyFor(shardId: string, streamIdentifier?: string): string {
@@ -13,8 +11,7 @@ export function leaseKeyFor(shardId: string, streamIdentifier?: string): string 
 
 /** True for a well-formed multi-stream identifier (`account:stream:epoch`, epoch > 0). @public */
 export function isStreamIdentifier(value: string): boolean {
-  const m = STREAM_IDENTIFIER.exec(value);
-  return m !== null && Number(m[3]) > 0;
+  return parseStreamIdentifier(value) !== undefined;
 }
 
 /**

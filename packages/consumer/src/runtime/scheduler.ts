@@ -18,37 +18,32 @@ import {
   planShardEnd,
 } from '../core/shardGraph.js';
 import type { ChildInitialPosition } from '../core/shardGraph.js';
-import { planShardSync, shardFilterFor } from '../core/shardSync.js';
-import type { InitialPosition } from '../core/shardSync.js';
-import { leaseHashRangeHoles } from '../core/shardSyncHoles.js';
 import { leaseKeyFor } from '../core/leaseKeys.js';
-import type { ShardLister } from '../adapters/shardLister.js';
 import type { ChildShard, Lease, LeaseStore } from '../ports.js';
-import type { ShardRecordProcessor } from '../processor.js';
-import type { ShardReader } from '../retrievalPorts.js';
-import type { ShardBatchSourceFactory } from './batchSources.js';
+import type { ShardRecordProcessor, StreamInfo } from '../processor.js';
+import { isRetrievalError } from '../retrievalPorts.js';
 import type { LeaseCoordinator, LeaseLossReason } from './leaseCoordinator.js';
+import { ShardSyncer } from './shardSyncer.js';
+import type { ShardSyncerEvents } from './shardSyncer.js';
 import { ShardWorker } from './shardWorker.js';
 import type { ShardWorkerEvents, ShardWorkerOutcome } from './shardWorkerEvents.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
+import { streamInfoOf, withStreamInfo } from './streamSet.js';
+import type { StreamBinding, StreamSet } from './streamSet.js';
 
 /** @internal */
 export interface SchedulerOptions {
   readonly store: LeaseStore;
   readonly coordinator: LeaseCoordinator;
-  readonly lister: ShardLister;
-  readonly reader: ShardReader;
-  /** How shard workers read (fan-out); polling over `reader` when absent. */
-  readonly batchSources?: ShardBatchSourceFactory;
-  readonly createProcessor: (shardId: string) => ShardRecordProcessor;
+  /** The stream (single-stream) or streams (multi-stream) and how to read each. */
+  readonly streams: StreamSet;
+  readonly createProcessor: (shardId: string, stream?: StreamInfo) => ShardRecordProcessor;
   readonly worker: ShardWorkerOptions;
   readonly workerEvents: TypedEmitter<ShardWorkerEvents>;
-  readonly initialPosition: InitialPosition;
   readonly childInitialPosition: ChildInitialPosition;
   readonly shardSyncIntervalMs: number;
   readonly failoverTimeMs: number;
   readonly shutdownGraceMs: number;
-  readonly streamIdentifier?: string;
   readonly clock: Clock;
   readonly random: () => number;
   readonly logger: Logger;
@@ -57,16 +52,16 @@ export interface SchedulerOptions {
 }
 
 /** @public */
-export interface SchedulerEvents {
-  shardStarted: { readonly shardId: string; readonly leaseKey: string };
-  shardFinished: { readonly shardId: string; readonly outcome: ShardWorkerOutcome };
-  leasesCreated: {
-    readonly leaseKeys: readonly string[];
-    readonly reason: 'shard-sync' | 'shard-end';
+export interface SchedulerEvents extends ShardSyncerEvents {
+  shardStarted: {
+    readonly shardId: string;
+    readonly leaseKey: string;
+    /** Multi-stream only. */
+    readonly streamIdentifier?: string;
   };
-  leaseDeleted: { readonly leaseKey: string };
-  hashRangeHole: { readonly holes: number };
-  error: { readonly operation: string; readonly error: unknown };
+  shardFinished: { readonly shardId: string; readonly outcome: ShardWorkerOutcome };
+  /** A finished lease deleted by cleanup (`garbage`: its shard no longer exists). */
+  leaseDeleted: { readonly leaseKey: string; readonly reason?: 'cleanup' | 'garbage' };
 }
 
 /** @internal */
@@ -75,22 +70,46 @@ export class Scheduler {
   private readonly workers = new Map<string, ShardWorker>();
   private readonly log: Logger;
   private readonly syncTask: Task;
+  private readonly streamTask: Task | undefined;
+  private readonly syncer: ShardSyncer;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly cleaning = new Set<string>();
   private stopping = false;
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = childLogger(o.logger, { component: 'scheduler' });
+    this.syncer = new ShardSyncer({
+      store: o.store,
+      coordinator: o.coordinator,
+      streams: o.streams,
+      emit: (name, payload) => this.events.emit(name, payload as SchedulerEvents[typeof name]),
+      logger: this.log,
+      stopWorker: (leaseKey) => this.workers.get(leaseKey)?.leaseLost(),
+    });
     this.syncTask = new Task({
       name: 'shard-sync',
       clock: o.clock,
       random: o.random,
       tick: async (signal) => {
-        await this.syncShards(signal);
+        await this.syncer.syncShards(signal);
         return o.shardSyncIntervalMs;
       },
       onError: (error) => this.report('shardSync', error),
     });
+    const refreshMs = o.streams.refreshIntervalMs;
+    this.streamTask =
+      refreshMs === undefined
+        ? undefined
+        : new Task({
+            name: 'stream-sync',
+            clock: o.clock,
+            random: o.random,
+            tick: async (signal) => {
+              await this.syncer.refreshStreams(signal);
+              return refreshMs;
+            },
+            onError: (error) => this.report('streamSync', error),
+          });
   }
 
   /** Number of shards being processed right now. */
@@ -103,6 +122,11 @@ export class Scheduler {
     return [...this.workers.values()].map((w) => w.shardId);
   }
 
+  /** Lease keys of the shards being processed right now (`account:stream:epoch:shardId` in multi-stream). */
+  processingLeaseKeys(): string[] {
+    return [...this.workers.keys()];
+  }
+
   async start(signal?: AbortSignal): Promise<void> {
     const { coordinator } = this.o;
     this.unsubscribe.push(
@@ -113,15 +137,20 @@ export class Scheduler {
       coordinator.events.on('scanned', ({ leases }) => void this.cleanup(leases)),
     );
     // The first sync runs before taking, so a new application has leases to take at once.
-    await this.syncShards(signal ?? new AbortController().signal);
+    const first = signal ?? new AbortController().signal;
+    if (this.streamTask !== undefined)
+      await this.syncer.refreshStreams(first, { syncAdded: false });
+    await this.syncer.syncShards(first);
     await coordinator.start(signal);
     this.syncTask.start();
+    this.streamTask?.start();
   }
 
   /** Graceful stop; see the module comment. Idempotent through the caller (KinesisConsumer). */
   async stop(): Promise<void> {
     this.stopping = true;
     const { coordinator, clock } = this.o;
+    await this.streamTask?.stop();
     await this.syncTask.stop();
     await coordinator.stopTaking();
     const workers = [...this.workers.values()];
@@ -149,6 +178,7 @@ export class Scheduler {
   /** Hard stop: workers are told their lease is gone; nothing is released (leases expire). */
   async abort(): Promise<void> {
     this.stopping = true;
+    await this.streamTask?.stop();
     await this.syncTask.stop();
     await this.o.coordinator.stopTaking();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
@@ -162,9 +192,19 @@ export class Scheduler {
     // deletes it.
     if (lease.checkpoint.isShardEnd) return;
     const { coordinator } = this.o;
+    const binding = this.o.streams.forLease(lease);
+    if (binding === undefined) {
+      // A bare shard-id lease in a multi-stream table: no stream to read it from. Leave it alone.
+      this.report('startShard', new Error(`lease ${lease.leaseKey} names no stream`));
+      coordinator.avoid(lease.leaseKey, 3_600_000);
+      void coordinator.release(lease.leaseKey);
+      return;
+    }
+    const stream = streamInfoOf(binding);
     let processor: ShardRecordProcessor;
     try {
-      processor = this.o.createProcessor(lease.shardId);
+      const made = this.o.createProcessor(lease.shardId, stream);
+      processor = stream === undefined ? made : withStreamInfo(made, stream);
     } catch (error) {
       this.report('processorFactory', error);
       void coordinator.release(lease.leaseKey);
@@ -178,8 +218,8 @@ export class Scheduler {
         pendingCheckpointState: lease.pendingCheckpointState,
       }),
       ...(lease.hashKeyRange !== undefined && { hashKeyRange: lease.hashKeyRange }),
-      reader: this.o.reader,
-      ...(this.o.batchSources !== undefined && { batchSources: this.o.batchSources }),
+      reader: binding.reader,
+      ...(binding.batchSources !== undefined && { batchSources: binding.batchSources }),
       processor,
       checkpointTarget: {
         updateCheckpoint: (update) => coordinator.checkpoint(lease.leaseKey, update),
@@ -187,16 +227,23 @@ export class Scheduler {
       leaseValid: () => coordinator.holdsFresh(lease.leaseKey),
       ...(lease.parentShardIds.length > 0 && { parentsDone: () => this.parentsDone(lease) }),
       onShardEnd: (children) => this.onShardEnd(lease, children),
-      options: this.o.worker,
+      options: workerOptionsFor(this.o.worker, binding),
       events: this.o.workerEvents,
       logger: this.o.logger,
       metrics: this.o.metrics,
-      metricDimensions: this.o.metricDimensions,
+      metricDimensions:
+        stream === undefined
+          ? this.o.metricDimensions
+          : { ...this.o.metricDimensions, StreamId: stream.streamIdentifier },
       clock: this.o.clock,
       random: this.o.random,
     });
     this.workers.set(lease.leaseKey, worker);
-    this.events.emit('shardStarted', { shardId: lease.shardId, leaseKey: lease.leaseKey });
+    this.events.emit('shardStarted', {
+      shardId: lease.shardId,
+      leaseKey: lease.leaseKey,
+      ...(stream !== undefined && { streamIdentifier: stream.streamIdentifier }),
+    });
     worker.start();
     void worker.done.then((outcome) => this.onWorkerDone(lease.leaseKey, worker, outcome));
   }
@@ -258,35 +305,6 @@ export class Scheduler {
     }
   }
 
-  /** One shard sync: create the leases the KCL's rules call for; report hash-range holes. */
-  private async syncShards(signal: AbortSignal): Promise<void> {
-    const leases = await this.o.store.listLeases({ signal });
-    const shards =
-      leases.length === 0
-        ? await this.o.lister.listShards(shardFilterFor(this.o.initialPosition), { signal })
-        : await this.o.lister.listShards(undefined, { signal });
-    const plan = planShardSync({
-      shards,
-      leases,
-      initialPosition: this.o.initialPosition,
-      ...(this.o.streamIdentifier !== undefined && { streamIdentifier: this.o.streamIdentifier }),
-    });
-    const created: string[] = [];
-    for (const lease of plan.create) {
-      if (await this.o.store.createLeaseIfNotExists(lease, { signal }))
-        created.push(lease.leaseKey);
-    }
-    if (created.length > 0) {
-      this.log.info('leases created by shard sync', { count: created.length });
-      this.events.emit('leasesCreated', { leaseKeys: created, reason: 'shard-sync' });
-      this.o.coordinator.wake();
-    }
-    const holes = leaseHashRangeHoles(leases).holes;
-    if (holes.length > 0 && created.length === 0) {
-      this.events.emit('hashRangeHole', { holes: holes.length });
-    }
-  }
-
   /** Deletes held SHARD_END leases whose children have started (KCL LeaseCleanupManager). */
   private async cleanup(leases: readonly Lease[]): Promise<void> {
     if (this.stopping) return;
@@ -299,6 +317,12 @@ export class Scheduler {
         let decision = planLeaseCleanup(lease, byKey);
         if (decision.kind === 'needs-child-ids') {
           const children = await this.childShardsOf(lease);
+          if (children === 'gone') {
+            // The KCL's garbage-lease rule: the shard (or its whole stream) no longer exists.
+            await this.o.coordinator.deleteHeld(lease.leaseKey);
+            this.events.emit('leaseDeleted', { leaseKey: lease.leaseKey, reason: 'garbage' });
+            continue;
+          }
           if (children.length > 0) {
             await this.o.store.updateChildShardIds(lease.leaseKey, children);
             lease = { ...lease, childShardIds: children };
@@ -307,7 +331,7 @@ export class Scheduler {
         }
         if (decision.kind === 'delete') {
           await this.o.coordinator.deleteHeld(lease.leaseKey);
-          this.events.emit('leaseDeleted', { leaseKey: lease.leaseKey });
+          this.events.emit('leaseDeleted', { leaseKey: lease.leaseKey, reason: 'cleanup' });
         }
       } catch (error) {
         this.report('leaseCleanup', error);
@@ -317,15 +341,33 @@ export class Scheduler {
     }
   }
 
-  /** A closed shard's children, asked of the service (a lease taken over without childShardIds). */
-  private async childShardsOf(lease: Lease): Promise<string[]> {
-    const iterator = await this.o.reader.getShardIterator(lease.shardId, { type: 'LATEST' });
-    const result = await this.o.reader.getRecords(iterator, 1);
-    return (result.childShards ?? []).map((c) => c.shardId);
+  /**
+   * A closed shard's children, asked of the service (a lease taken over without childShardIds);
+   * `gone` when the shard or its stream no longer exists.
+   */
+  private async childShardsOf(lease: Lease): Promise<string[] | 'gone'> {
+    const reader = this.o.streams.forLease(lease)?.reader;
+    if (reader === undefined) return [];
+    try {
+      const iterator = await reader.getShardIterator(lease.shardId, { type: 'LATEST' });
+      const result = await reader.getRecords(iterator, 1);
+      return (result.childShards ?? []).map((c) => c.shardId);
+    } catch (error) {
+      if (isRetrievalError(error, 'shard-not-found')) return 'gone';
+      throw error;
+    }
   }
 
   private report(operation: string, error: unknown): void {
     this.log.warn('scheduler operation failed', { operation, error });
     this.events.emit('error', { operation, error });
   }
+}
+
+/** A stream's own AT_TIMESTAMP position overrides the consumer's. */
+function workerOptionsFor(worker: ShardWorkerOptions, binding: StreamBinding): ShardWorkerOptions {
+  const position = binding.initialPosition;
+  return typeof position === 'object'
+    ? { ...worker, initialPositionTimestamp: position.timestamp }
+    : worker;
 }

@@ -130,6 +130,35 @@ export function describeLeaseStoreContract(
       expect(lease).toMatchObject({ streamIdentifier: stream, shardId: 'shardId-000000000003' });
     });
 
+    it('re-writes streamName and shardId with every multi-stream checkpoint, as Java updateLease', async () => {
+      const stream = '123456789012:orders:1700000000';
+      const leaseKey = `${stream}:shardId-000000000004`;
+      // An item whose stream attributes went missing: they are derived from the key, then written.
+      await h.putRawItem({
+        leaseKey: { S: leaseKey },
+        leaseCounter: { N: '3' },
+        ownerSwitchesSinceCheckpoint: { N: '0' },
+        checkpoint: { S: 'TRIM_HORIZON' },
+        checkpointSubSequenceNumber: { N: '0' },
+      });
+      const taken = await store.takeLease(must(await store.getLease(leaseKey)), 'worker-a');
+      if (!taken.ok) throw new Error('take failed');
+
+      const cp = await store.updateCheckpoint(taken.lease, {
+        checkpoint: ExtendedSequenceNumber.of(
+          '49600000000000000000000000000000000000000000000000000001',
+        ),
+      });
+
+      expect(cp.ok).toBe(true);
+      const raw = must(await h.getRawItem(leaseKey));
+      expect(raw.streamName).toEqual({ S: stream });
+      expect(raw.shardId).toEqual({ S: 'shardId-000000000004' });
+      expect(raw.checkpoint).toEqual({
+        S: '49600000000000000000000000000000000000000000000000000001',
+      });
+    });
+
     it('takes a lease at the counter it saw and refuses a stale counter', async () => {
       const lease = await created('shardId-000000000010');
 

@@ -1,0 +1,187 @@
+/**
+ * The streams of a multi-stream application (the Java KCL's `MultiStreamTracker` as the Scheduler
+ * uses it): polls the application's stream list, resolves each entry to its KCL identifier, and
+ * keeps three things apart:
+ * - the streams being shard-synced (`active`): listed ones, plus, from start until the strategy
+ *   says otherwise, streams found in the lease table;
+ * - the streams that can be read (`forLease`): every stream a lease names, listed or not, since a
+ *   lease in the table is processed whoever listed it (an "orphan" starts at
+ *   `orphanedStreamInitialPosition`);
+ * - the streams waiting for their leases to be deleted (see `core/streamTracking.ts`).
+ */
+import { childLogger } from '@kinesis-kit/common';
+import type { Clock, Logger } from '@kinesis-kit/common';
+import { planStreamTracking } from '../core/streamTracking.js';
+import type { InitialPosition } from '../core/shardSync.js';
+import type { ResolvedStream } from '../adapters/streamResolver.js';
+import type { NormalizedStreamSpec, ResolvedMultiStreamOptions } from '../multiStreamOptions.js';
+import type { Lease } from '../ports.js';
+import type { StreamBinding, StreamChanges, StreamSet } from './streamSet.js';
+
+/** @internal */
+export interface MultiStreamSetOptions {
+  readonly options: ResolvedMultiStreamOptions;
+  /** The consumer's `initialPosition`, for listed streams that do not give their own. */
+  readonly initialPosition: InitialPosition;
+  readonly resolver: {
+    resolve(spec: NormalizedStreamSpec, signal?: AbortSignal): Promise<ResolvedStream>;
+    fromIdentifier(streamIdentifier: string): ResolvedStream;
+    forget(streamIdentifier: string): void;
+  };
+  /** Builds the lister and reader of one stream. */
+  readonly bind: (stream: ResolvedStream, initialPosition: InitialPosition) => StreamBinding;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly logger: Logger;
+  /** A refresh step failed (it is retried at the next one). */
+  readonly onError: (operation: string, error: unknown) => void;
+}
+
+const NONE: StreamChanges = { added: [], forgotten: [], deleteLeasesOf: [] };
+
+/** @internal */
+export class MultiStreamSet implements StreamSet {
+  readonly refreshIntervalMs: number;
+  private readonly current = new Map<string, StreamBinding>();
+  private readonly known = new Map<string, StreamBinding>();
+  private staleSince = new Map<string, number>();
+  private readonly notFound = new Set<string>();
+  private seededFromLeases = false;
+  private readonly log: Logger;
+
+  constructor(private readonly o: MultiStreamSetOptions) {
+    this.refreshIntervalMs = o.options.streamSyncIntervalMs;
+    this.log = childLogger(o.logger, { component: 'stream-tracker' });
+  }
+
+  active(): readonly StreamBinding[] {
+    return [...this.current.values()];
+  }
+
+  /** Streams waiting for their leases to be deleted, with when they went missing. */
+  pendingDeletion(): ReadonlyMap<string, number> {
+    return this.staleSince;
+  }
+
+  forLease(lease: Pick<Lease, 'streamIdentifier'>): StreamBinding | undefined {
+    const id = lease.streamIdentifier;
+    // A bare shard-id lease in a multi-stream table has no stream to read it from (the KCL fails too).
+    if (id === undefined) return undefined;
+    let binding = this.known.get(id);
+    if (binding === undefined) {
+      binding = this.o.bind(
+        this.o.resolver.fromIdentifier(id),
+        this.o.options.orphanedStreamInitialPosition,
+      );
+      this.known.set(id, binding);
+    }
+    return binding;
+  }
+
+  async refresh(leases: readonly Lease[], signal: AbortSignal): Promise<StreamChanges> {
+    if (!this.seededFromLeases) {
+      // The KCL's syncStreamsFromLeaseTableOnAppInit: streams in the table are synced from the
+      // start, so the strategy sees them (and can delete the leases of former streams).
+      for (const lease of leases) {
+        if (lease.streamIdentifier !== undefined && !this.current.has(lease.streamIdentifier)) {
+          this.current.set(lease.streamIdentifier, this.forLease(lease)!);
+        }
+      }
+      this.seededFromLeases = true;
+    }
+    const tracked = await this.listTracked(signal);
+    if (tracked === undefined) return NONE;
+    let provided: readonly string[] = [];
+    if (this.o.options.providedStreams !== undefined) {
+      try {
+        provided = await this.o.options.providedStreams();
+      } catch (error) {
+        this.o.onError('formerStreamsLeasesDeletionStrategy', error);
+      }
+    }
+    const plan = planStreamTracking({
+      tracked: [...tracked.keys()],
+      current: [...this.current.keys()],
+      staleSince: this.staleSince,
+      strategy: this.o.options.deletion,
+      provided,
+      waitPeriodMs: this.o.options.waitPeriodMs,
+      notFound: [...this.notFound],
+      nowMs: this.o.clock.now(),
+    });
+    this.notFound.clear();
+    this.staleSince = new Map(plan.staleSince);
+    const added = plan.add.map((id) => tracked.get(id)!);
+    for (const b of added) {
+      this.current.set(b.streamIdentifier!, b);
+      this.known.set(b.streamIdentifier!, b);
+    }
+    // As the KCL: a stream whose leases are being deleted stops being synced first, so a shard
+    // sync running meanwhile does not re-create them.
+    for (const id of [...plan.forget, ...plan.deleteLeases]) this.current.delete(id);
+    // A stream first seen in the lease table and listed too gets the listed position from now on.
+    for (const [id, b] of tracked) {
+      if (this.current.get(id) !== b && this.current.has(id)) {
+        this.current.set(id, b);
+        this.known.set(id, b);
+      }
+    }
+    if (added.length + plan.forget.length + plan.deleteLeases.length > 0) {
+      this.log.info('streams changed', {
+        added: plan.add,
+        forgotten: plan.forget,
+        deletingLeasesOf: plan.deleteLeases,
+      });
+    }
+    return { added, forgotten: plan.forget, deleteLeasesOf: plan.deleteLeases };
+  }
+
+  streamNotFound(streamIdentifier: string): void {
+    this.notFound.add(streamIdentifier);
+    this.o.resolver.forget(streamIdentifier);
+  }
+
+  leasesDeleted(streamIdentifier: string, ok: boolean): void {
+    if (ok) {
+      this.known.delete(streamIdentifier);
+      this.o.resolver.forget(streamIdentifier);
+    } else {
+      // Retried at the next refresh: due at once (unless the stream is listed again by then).
+      this.staleSince.set(streamIdentifier, Number.NEGATIVE_INFINITY);
+    }
+  }
+
+  /**
+   * The listed streams by identifier, or undefined when the list could not be read or an entry
+   * could not be resolved for a reason other than "no such stream": a transient failure must not
+   * make listed streams look removed (their leases could be deleted).
+   */
+  private async listTracked(signal: AbortSignal): Promise<Map<string, StreamBinding> | undefined> {
+    let specs: readonly NormalizedStreamSpec[];
+    try {
+      specs = await this.o.options.listStreams(signal);
+    } catch (error) {
+      this.o.onError('streamTracker', error);
+      return undefined;
+    }
+    const tracked = new Map<string, StreamBinding>();
+    for (const spec of specs) {
+      let resolved: ResolvedStream;
+      try {
+        resolved = await this.o.resolver.resolve(spec, signal);
+      } catch (error) {
+        this.o.onError('resolveStream', error);
+        if ((error as { name?: unknown } | null)?.name === 'ResourceNotFoundException') continue;
+        return undefined;
+      }
+      const position = spec.initialPosition ?? this.o.initialPosition;
+      const existing = this.current.get(resolved.streamIdentifier);
+      tracked.set(
+        resolved.streamIdentifier,
+        existing !== undefined && existing.initialPosition === position
+          ? existing
+          : this.o.bind(resolved, position),
+      );
+    }
+    return tracked;
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Keeps the lease table in step with the streams: per stream, ListShards and the KCL's
+ * lease-creation rules (empty-for-this-stream or non-empty, `core/shardSync.ts`) and the
+ * hash-range hole audit; in a multi-stream application also the stream tracker's changes (sync a
+ * new stream at once, delete the leases of a former one). Shard sync and stream sync never run at
+ * the same time, so a deletion cannot race a re-creation on this worker.
+ *
+ * A stream that no longer exists (ListShards `ResourceNotFoundException`) is reported once as a
+ * {@link StreamNotFoundError}, not at every sync; its shards end cleanly through the readers.
+ */
+import { KinesisKitError, isAbortError } from '@kinesis-kit/common';
+import type { Logger } from '@kinesis-kit/common';
+import { planShardSync, shardFilterFor } from '../core/shardSync.js';
+import { leaseHashRangeHoles } from '../core/shardSyncHoles.js';
+import type { Lease, LeaseStore } from '../ports.js';
+import type { LeaseCoordinator } from './leaseCoordinator.js';
+import type { StreamBinding, StreamSet } from './streamSet.js';
+
+/** The stream a consumer reads does not exist (deleted, or never created). @public */
+export class StreamNotFoundError extends KinesisKitError {
+  constructor(
+    readonly streamName: string,
+    readonly streamIdentifier: string | undefined,
+    cause: unknown,
+  ) {
+    super('KT_AWS', `stream ${streamIdentifier ?? streamName} does not exist (deleted?)`, {
+      cause,
+      retriable: false,
+      context: { streamName, ...(streamIdentifier !== undefined && { streamIdentifier }) },
+    });
+  }
+}
+
+/** @public */
+export interface ShardSyncerEvents {
+  leasesCreated: {
+    readonly leaseKeys: readonly string[];
+    readonly reason: 'shard-sync' | 'shard-end';
+  };
+  hashRangeHole: { readonly holes: number; readonly streamIdentifier?: string };
+  /** Multi-stream: the stream list changed. */
+  streamsChanged: {
+    readonly added: readonly string[];
+    readonly forgotten: readonly string[];
+    readonly deletingLeasesOf: readonly string[];
+  };
+  /** Multi-stream: a former stream's leases were deleted (per the deletion strategy). */
+  streamLeasesDeleted: { readonly streamIdentifier: string; readonly leaseKeys: readonly string[] };
+  error: { readonly operation: string; readonly error: unknown };
+}
+
+/** @internal */
+export interface ShardSyncerOptions {
+  readonly store: LeaseStore;
+  readonly coordinator: Pick<LeaseCoordinator, 'wake' | 'getHeld' | 'deleteHeld'>;
+  readonly streams: StreamSet;
+  readonly emit: <K extends keyof ShardSyncerEvents>(
+    name: K,
+    payload: ShardSyncerEvents[K],
+  ) => void;
+  readonly logger: Logger;
+  /** Stops this worker's processing of a lease (its processor gets `leaseLost`). */
+  readonly stopWorker: (leaseKey: string) => Promise<unknown> | undefined;
+}
+
+/** @internal */
+export class ShardSyncer {
+  private running: Promise<void> = Promise.resolve();
+  private readonly missing = new Set<string>();
+
+  constructor(private readonly o: ShardSyncerOptions) {}
+
+  /** One shard sync of every active stream; one stream's failure does not stop the others. */
+  syncShards(signal: AbortSignal): Promise<void> {
+    return this.serial(async () => {
+      const leases = await this.o.store.listLeases({ signal });
+      for (const binding of this.o.streams.active()) {
+        await this.syncStreamSafely(binding, leases, signal);
+      }
+    });
+  }
+
+  /** Multi-stream: re-reads the tracker and acts on the changes. */
+  refreshStreams(signal: AbortSignal, options: { syncAdded?: boolean } = {}): Promise<void> {
+    const refresh = this.o.streams.refresh?.bind(this.o.streams);
+    if (refresh === undefined) return Promise.resolve();
+    return this.serial(async () => {
+      const leases = await this.o.store.listLeases({ signal });
+      const changes = await refresh(leases, signal);
+      const added = changes.added.map((b) => b.streamIdentifier ?? b.streamName);
+      if (added.length + changes.forgotten.length + changes.deleteLeasesOf.length > 0) {
+        this.o.emit('streamsChanged', {
+          added,
+          forgotten: changes.forgotten,
+          deletingLeasesOf: changes.deleteLeasesOf,
+        });
+      }
+      if (options.syncAdded ?? true) {
+        for (const binding of changes.added) await this.syncStreamSafely(binding, leases, signal);
+      }
+      for (const id of changes.deleteLeasesOf) {
+        this.o.streams.leasesDeleted?.(id, await this.deleteStreamLeases(id, leases, signal));
+      }
+    });
+  }
+
+  private async syncStreamSafely(
+    binding: StreamBinding,
+    leases: readonly Lease[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const key = binding.streamIdentifier ?? binding.streamName;
+    try {
+      await this.syncStream(binding, leases, signal);
+      this.missing.delete(key);
+    } catch (error) {
+      if (isAbortError(error) || signal.aborted) throw error;
+      if ((error as { name?: unknown } | null)?.name !== 'ResourceNotFoundException') {
+        this.report('shardSync', error);
+        return;
+      }
+      if (binding.streamIdentifier !== undefined) {
+        this.o.streams.streamNotFound?.(binding.streamIdentifier);
+      }
+      if (this.missing.has(key)) return;
+      this.missing.add(key);
+      this.report(
+        'shardSync',
+        new StreamNotFoundError(binding.streamName, binding.streamIdentifier, error),
+      );
+    }
+  }
+
+  private async syncStream(
+    binding: StreamBinding,
+    allLeases: readonly Lease[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const id = binding.streamIdentifier;
+    const leases = allLeases.filter((l) => l.streamIdentifier === id);
+    // No lease of this stream yet: the KCL's empty-table rules, with the stream's own position.
+    const shards =
+      leases.length === 0
+        ? await binding.lister.listShards(shardFilterFor(binding.initialPosition), { signal })
+        : await binding.lister.listShards(undefined, { signal });
+    const plan = planShardSync({
+      shards,
+      leases,
+      initialPosition: binding.initialPosition,
+      ...(id !== undefined && { streamIdentifier: id }),
+    });
+    const created: string[] = [];
+    for (const lease of plan.create) {
+      if (await this.o.store.createLeaseIfNotExists(lease, { signal })) {
+        created.push(lease.leaseKey);
+      }
+    }
+    if (created.length > 0) {
+      this.o.logger.info('leases created by shard sync', {
+        count: created.length,
+        ...(id !== undefined && { streamIdentifier: id }),
+      });
+      this.o.emit('leasesCreated', { leaseKeys: created, reason: 'shard-sync' });
+      this.o.coordinator.wake();
+    }
+    const holes = leaseHashRangeHoles(leases).holes;
+    if (holes.length > 0 && created.length === 0) {
+      this.o.emit('hashRangeHole', {
+        holes: holes.length,
+        ...(id !== undefined && { streamIdentifier: id }),
+      });
+    }
+  }
+
+  /** Deletes every lease of a former stream (unconditionally, as the KCL); false on a failure. */
+  private async deleteStreamLeases(
+    streamIdentifier: string,
+    leases: readonly Lease[],
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const deleted: string[] = [];
+    let ok = true;
+    for (const lease of leases.filter((l) => l.streamIdentifier === streamIdentifier)) {
+      try {
+        // Our own processor first learns it lost the shard; other workers find out at renewal.
+        await this.o.stopWorker(lease.leaseKey);
+        if (this.o.coordinator.getHeld(lease.leaseKey) !== undefined) {
+          await this.o.coordinator.deleteHeld(lease.leaseKey);
+        } else {
+          await this.o.store.deleteLease(lease.leaseKey, { signal });
+        }
+        deleted.push(lease.leaseKey);
+      } catch (error) {
+        if (isAbortError(error) || signal.aborted) throw error;
+        this.report('deleteStreamLeases', error);
+        ok = false;
+        break;
+      }
+    }
+    this.o.logger.warn('deleted the leases of a former stream', {
+      streamIdentifier,
+      count: deleted.length,
+      complete: ok,
+    });
+    this.o.emit('streamLeasesDeleted', { streamIdentifier, leaseKeys: deleted });
+    return ok;
+  }
+
+  private serial(step: () => Promise<void>): Promise<void> {
+    const run = this.running.then(step, step);
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private report(operation: string, error: unknown): void {
+    this.o.logger.warn('shard sync operation failed', { operation, error });
+    this.o.emit('error', { operation, error });
+  }
+}
