@@ -16,6 +16,7 @@ import type { InitialPosition } from '../core/shardSync.js';
 import type { ResolvedStream } from '../adapters/streamResolver.js';
 import type { NormalizedStreamSpec, ResolvedMultiStreamOptions } from '../multiStreamOptions.js';
 import type { Lease } from '../ports.js';
+import { StreamNotFoundError } from './shardSyncer.js';
 import type { StreamBinding, StreamChanges, StreamSet } from './streamSet.js';
 
 /** @internal */
@@ -46,6 +47,10 @@ export class MultiStreamSet implements StreamSet {
   private staleSince = new Map<string, number>();
   private readonly notFound = new Set<string>();
   private seededFromLeases = false;
+  /** What each listed spec last resolved to, and the specs already reported missing. */
+  private readonly resolvedSpecs = new Map<string, string>();
+  private readonly missingSpecs = new Set<string>();
+  private readonly reportedMissing = new Set<string>();
   private readonly log: Logger;
 
   constructor(private readonly o: MultiStreamSetOptions) {
@@ -135,9 +140,12 @@ export class MultiStreamSet implements StreamSet {
     return { added, forgotten: plan.forget, deleteLeasesOf: plan.deleteLeases };
   }
 
-  streamNotFound(streamIdentifier: string): void {
+  streamNotFound(streamIdentifier: string): boolean {
     this.notFound.add(streamIdentifier);
     this.o.resolver.forget(streamIdentifier);
+    if (this.reportedMissing.has(streamIdentifier)) return false;
+    this.reportedMissing.add(streamIdentifier);
+    return true;
   }
 
   leasesDeleted(streamIdentifier: string, ok: boolean): void {
@@ -165,14 +173,30 @@ export class MultiStreamSet implements StreamSet {
     }
     const tracked = new Map<string, StreamBinding>();
     for (const spec of specs) {
+      const key = spec.streamIdentifier ?? spec.streamArn ?? spec.streamName ?? '';
       let resolved: ResolvedStream;
       try {
         resolved = await this.o.resolver.resolve(spec, signal);
       } catch (error) {
-        this.o.onError('resolveStream', error);
-        if ((error as { name?: unknown } | null)?.name === 'ResourceNotFoundException') continue;
-        return undefined;
+        if ((error as { name?: unknown } | null)?.name !== 'ResourceNotFoundException') {
+          this.o.onError('resolveStream', error);
+          return undefined;
+        }
+        // Listed but gone (deleted): reported once; a stream it used to be is treated as deleted.
+        const was = this.resolvedSpecs.get(key);
+        if (was !== undefined) this.notFound.add(was);
+        if (!this.missingSpecs.has(key) && (was === undefined || !this.reportedMissing.has(was))) {
+          this.missingSpecs.add(key);
+          if (was !== undefined) this.reportedMissing.add(was);
+          this.o.onError(
+            'resolveStream',
+            new StreamNotFoundError(spec.streamName ?? key, was, error),
+          );
+        }
+        continue;
       }
+      this.resolvedSpecs.set(key, resolved.streamIdentifier);
+      this.missingSpecs.delete(key);
       const position = spec.initialPosition ?? this.o.initialPosition;
       const existing = this.current.get(resolved.streamIdentifier);
       tracked.set(

@@ -119,11 +119,12 @@ export class ShardSyncer {
         this.report('shardSync', error);
         return;
       }
-      if (binding.streamIdentifier !== undefined) {
-        this.o.streams.streamNotFound?.(binding.streamIdentifier);
-      }
-      if (this.missing.has(key)) return;
+      const firstHere = !this.missing.has(key);
       this.missing.add(key);
+      const firstInSet =
+        binding.streamIdentifier === undefined ||
+        (this.o.streams.streamNotFound?.(binding.streamIdentifier) ?? true);
+      if (!firstHere || !firstInSet) return;
       this.report(
         'shardSync',
         new StreamNotFoundError(binding.streamName, binding.streamIdentifier, error),

@@ -51,8 +51,8 @@ export interface StreamSet {
   readonly refreshIntervalMs?: number;
   /** Multi-stream: re-reads the tracker (and, the first time, the streams in `leases`). */
   refresh?(leases: readonly Lease[], signal: AbortSignal): Promise<StreamChanges>;
-  /** Multi-stream: ListShards said the stream does not exist. */
-  streamNotFound?(streamIdentifier: string): void;
+  /** Multi-stream: ListShards said the stream does not exist; true the first time (report it). */
+  streamNotFound?(streamIdentifier: string): boolean;
   /** Multi-stream: the outcome of a `deleteLeasesOf` request. */
   leasesDeleted?(streamIdentifier: string, ok: boolean): void;
 }

@@ -7,7 +7,12 @@
  */
 import { systemClock } from '@kinesis-kit/common';
 import type { Clock } from '@kinesis-kit/common';
-import type { CallOptions, ChildShard, LeaseHashKeyRange } from '../../src/ports.js';
+import type {
+  CallOptions,
+  ChildShard,
+  LeaseHashKeyRange,
+  ShardDescription,
+} from '../../src/ports.js';
 import { RetrievalError } from '../../src/retrievalPorts.js';
 import type {
   GetRecordsResult,
@@ -148,6 +153,30 @@ export class FakeKinesis implements ShardReader {
   /** The shard disappears (stream deleted, or trimmed after closing): ResourceNotFound. */
   deleteShard(shardId: string): void {
     this.shard(shardId).deleted = true;
+  }
+
+  /**
+   * The shards as ListShards describes them (deleted ones left out; a closed shard has an ending
+   * sequence number), for tests that also need shard sync.
+   */
+  describeShards(): ShardDescription[] {
+    return [...this.shards.values()]
+      .filter((s) => !s.deleted)
+      .map((s) => ({
+        ShardId: s.shardId,
+        ...(s.parents[0] !== undefined && { ParentShardId: s.parents[0] }),
+        ...(s.parents[1] !== undefined && { AdjacentParentShardId: s.parents[1] }),
+        HashKeyRange: {
+          StartingHashKey: s.hashKeyRange.startingHashKey,
+          EndingHashKey: s.hashKeyRange.endingHashKey,
+        },
+        SequenceNumberRange: {
+          StartingSequenceNumber: `4959${String(s.ordinal).padStart(4, '0')}${'0'.repeat(48)}`,
+          ...(s.children !== undefined && {
+            EndingSequenceNumber: s.records.at(-1)?.sequenceNumber ?? '0',
+          }),
+        },
+      }));
   }
 
   records(shardId: string): readonly RawRecord[] {
