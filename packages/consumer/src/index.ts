@@ -10,8 +10,23 @@ export type {
   KinesisConsumerBaseOptions,
   KinesisConsumerOptions,
   ProcessingInput,
+  ProcessorFactory,
   StreamInput,
 } from './options.js';
+export { MULTI_STREAM_DEFAULTS } from './multiStreamOptions.js';
+export type {
+  FormerStreamsLeasesDeletionStrategy,
+  MultiStreamInput,
+  StreamSpec,
+  StreamTrackerInput,
+} from './multiStreamOptions.js';
+export { StreamNotFoundError } from './runtime/shardSyncer.js';
+export {
+  formatStreamIdentifier,
+  parseStreamArn,
+  parseStreamIdentifier,
+} from './core/streamIdentifier.js';
+export type { StreamArnParts, StreamIdentifierParts } from './core/streamIdentifier.js';
 export type { KinesisConsumerEvents } from './events.js';
 export { processorFromHandler } from './processor.js';
 export type {
@@ -26,6 +41,7 @@ export type {
   ShardEndedInput,
   ShardRecordProcessor,
   ShutdownRequestedInput,
+  StreamInfo,
 } from './processor.js';
 export { LeaseLostError } from './checkpointer.js';
 export { SHARD_WORKER_DEFAULTS } from './runtime/shardWorkerOptions.js';
