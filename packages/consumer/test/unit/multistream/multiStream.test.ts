@@ -32,7 +32,13 @@ describe('multi-stream application (Scheduler + MultiStreamSet on fakes)', () =>
     ]);
     const seen: Seen[] = [];
     // Act
-    apps.push(await startApp({ store, streams, tracker: ['orders', 'payments', 'refunds'], seen }));
+    const app = await startApp({
+      store,
+      streams,
+      tracker: ['orders', 'payments', 'refunds'],
+      seen,
+    });
+    apps.push(app);
     await waitFor(() => dataOf(seen).size === expected.length, 'every record');
     // Assess
     expect(dataOf(seen)).toEqual(new Set(expected));
@@ -42,6 +48,15 @@ describe('multi-stream application (Scheduler + MultiStreamSet on fakes)', () =>
     }
     const keys = (await store.listLeases()).map((l) => l.leaseKey).sort();
     expect(keys).toEqual(ids.flatMap((id) => [`${id}:${shardIdOf(0)}`, `${id}:${shardIdOf(1)}`]));
+    expect(app.factoryCalls).toHaveLength(6);
+    for (const { shardId, stream } of app.factoryCalls) {
+      expect(stream).toEqual({
+        streamName: expect.stringMatching(/^(orders|payments|refunds)$/) as unknown,
+        streamIdentifier: streams.get(stream!.streamName).identifier,
+        streamArn: `arn:aws:kinesis:us-east-1:123456789012:stream/${stream!.streamName}`,
+      });
+      expect(keys).toContain(`${stream!.streamIdentifier}:${shardId}`);
+    }
     const raw = store.getRawItem(`${ids[1]}:${shardIdOf(1)}`)!;
     expect(raw.streamName).toEqual({ S: ids[1] });
     expect(raw.shardId).toEqual({ S: shardIdOf(1) });

@@ -15,7 +15,7 @@ import type {
   StreamTrackerInput,
 } from '../../../src/multiStreamOptions.js';
 import { processorFromHandler } from '../../../src/processor.js';
-import type { ConsumerRecord, HandlerContext } from '../../../src/processor.js';
+import type { ConsumerRecord, HandlerContext, StreamInfo } from '../../../src/processor.js';
 import { LeaseCoordinator } from '../../../src/runtime/leaseCoordinator.js';
 import { MultiStreamSet } from '../../../src/runtime/multiStreamSet.js';
 import { Scheduler } from '../../../src/runtime/scheduler.js';
@@ -149,6 +149,8 @@ export interface App {
   readonly scheduler: Scheduler;
   readonly set: MultiStreamSet;
   readonly events: { [K in keyof SchedulerEvents]: SchedulerEvents[K][] };
+  /** What the processor factory was called with. */
+  readonly factoryCalls: { shardId: string; stream: StreamInfo | undefined }[];
   stop(): Promise<void>;
 }
 
@@ -177,6 +179,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     metrics: noopMetricsSink,
   });
   const events = {} as App['events'];
+  const factoryCalls: App['factoryCalls'] = [];
   const errors: SchedulerEvents['error'][] = [];
   const set = new MultiStreamSet({
     options,
@@ -202,7 +205,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     store: o.store,
     coordinator,
     streams: set,
-    createProcessor: () => {
+    createProcessor: (shardId, stream) => {
+      factoryCalls.push({ shardId, stream });
       const p = processorFromHandler(handler);
       return {
         ...p,
@@ -239,7 +243,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     scheduler.events.on(name, (e) => list.push(e));
   }
   await scheduler.start();
-  return { scheduler, set, events, stop: () => scheduler.stop() };
+  return { scheduler, set, events, factoryCalls, stop: () => scheduler.stop() };
 }
 
 export async function waitFor(
