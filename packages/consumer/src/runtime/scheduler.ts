@@ -194,7 +194,8 @@ export class Scheduler {
     const { coordinator } = this.o;
     const binding = this.o.streams.forLease(lease);
     if (binding === undefined) {
-      // A bare shard-id lease in a multi-stream table: no stream to read it from. Leave it alone.
+      // A bare shard-id lease in a multi-stream table, or the reverse: no stream of ours to read
+      // it from. Leave it alone.
       this.report('startShard', new Error(`lease ${lease.leaseKey} names no stream`));
       coordinator.avoid(lease.leaseKey, 3_600_000);
       void coordinator.release(lease.leaseKey);

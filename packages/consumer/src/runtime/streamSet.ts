@@ -67,9 +67,16 @@ export function streamInfoOf(binding: StreamBinding): StreamInfo | undefined {
   };
 }
 
-/** A single-stream application: one binding, every lease belongs to it. @internal */
+/**
+ * A single-stream application: one binding for its bare shard-id leases. A multi-stream lease in
+ * the table belongs to some other application's stream and is not read as one of ours.
+ * @internal
+ */
 export function singleStreamSet(binding: StreamBinding): StreamSet {
-  return { active: () => [binding], forLease: () => binding };
+  return {
+    active: () => [binding],
+    forLease: (lease) => (lease.streamIdentifier === undefined ? binding : undefined),
+  };
 }
 
 /**
