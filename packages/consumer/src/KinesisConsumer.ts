@@ -244,6 +244,8 @@ export class KinesisConsumer {
   private async fanOutSources(
     stream: { streamName: string | undefined; streamArn: string | undefined },
     signal: AbortSignal,
+    /** Multi-stream: the stream's own consumer ARN (a consumer belongs to one stream). */
+    consumerArn = this.options.consumerArn,
   ): Promise<ShardBatchSourceFactory | undefined> {
     const o = this.options;
     if (o.retrieval !== 'fanout') return undefined;
@@ -252,7 +254,7 @@ export class KinesisConsumer {
         client: this.kinesis,
         ...stream,
         consumerName: o.consumerName,
-        consumerArn: o.consumerArn,
+        consumerArn,
         reader: new KinesisShardReader(
           stream.streamArn !== undefined
             ? { client: this.kinesis, streamArn: stream.streamArn }
@@ -331,7 +333,17 @@ export class KinesisConsumer {
       options: o.multiStream,
       initialPosition: o.initialPosition,
       resolver: new StreamResolver(this.kinesis, region),
-      bind,
+      // With fan-out each stream registers its own stream consumer (named consumerName, as the
+      // KCL names one per stream after the application), unless its spec gives a consumerArn.
+      bind: async (stream, position, { consumerArn, signal: bindSignal }) => {
+        const binding = bind(stream, position);
+        const batchSources = await this.fanOutSources(
+          stream,
+          bindSignal ?? this.startAbort.signal,
+          consumerArn,
+        );
+        return batchSources === undefined ? binding : { ...binding, batchSources };
+      },
       clock: this.clock,
       logger: this.log,
       onError: (operation, error) => this.events.emit('error', { operation, error }),

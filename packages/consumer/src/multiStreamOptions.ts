@@ -27,6 +27,11 @@ export type StreamSpec =
       readonly streamIdentifier?: string;
       /** @defaultValue the consumer's `initialPosition` */
       readonly initialPosition?: InitialPosition;
+      /**
+       * `retrieval: 'fanout'`: this stream's registered consumer (the KCL's per-stream
+       * `StreamConfig.consumerArn`). @defaultValue find or register `consumerName` on the stream
+       */
+      readonly consumerArn?: string;
     };
 
 /**
@@ -90,6 +95,7 @@ export interface NormalizedStreamSpec {
   readonly streamArn?: string;
   readonly streamIdentifier?: string;
   readonly initialPosition?: InitialPosition;
+  readonly consumerArn?: string;
 }
 
 /** @internal */
@@ -223,6 +229,14 @@ function specProblem(s: NormalizedStreamSpec): string | undefined {
   }
   if (s.streamName !== undefined && !isValidStreamName(s.streamName)) {
     return `${s.streamName} is not a valid stream name`;
+  }
+  if (
+    s.consumerArn !== undefined &&
+    !/^arn:aws[a-z-]*:kinesis:[^:]+:[0-9]+:stream\/[^/]+\/consumer\/[^/:]+:[0-9]+$/.test(
+      s.consumerArn,
+    )
+  ) {
+    return `${s.consumerArn} is not a stream consumer ARN`;
   }
   return undefined;
 }

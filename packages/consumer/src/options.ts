@@ -314,6 +314,12 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
         'must be a stream consumer ARN: arn:<partition>:kinesis:<region>:<account>:stream/<stream>/consumer/<name>:<epoch>',
     });
   }
+  if (consumerArn !== undefined && multiStream !== undefined) {
+    problems.push({
+      field: 'consumerArn',
+      message: 'a consumer ARN belongs to one stream: give consumerArn per stream in streams',
+    });
+  }
   for (const [field, value] of [
     ['consumerName', o.consumerName],
     ['consumerArn', o.consumerArn],

@@ -29,8 +29,15 @@ export interface MultiStreamSetOptions {
     fromIdentifier(streamIdentifier: string): ResolvedStream;
     forget(streamIdentifier: string): void;
   };
-  /** Builds the lister and reader of one stream. */
-  readonly bind: (stream: ResolvedStream, initialPosition: InitialPosition) => StreamBinding;
+  /**
+   * Builds the lister and reader of one stream (and, with fan-out, registers its stream consumer:
+   * hence async). `consumerArn` is the stream's own, when its spec gives one.
+   */
+  readonly bind: (
+    stream: ResolvedStream,
+    initialPosition: InitialPosition,
+    options: { readonly consumerArn?: string; readonly signal?: AbortSignal },
+  ) => Promise<StreamBinding>;
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
   /** A refresh step failed (it is retried at the next one). */
@@ -51,6 +58,7 @@ export class MultiStreamSet implements StreamSet {
   private readonly resolvedSpecs = new Map<string, string>();
   private readonly missingSpecs = new Set<string>();
   private readonly reportedMissing = new Set<string>();
+  private readonly pending = new Map<string, Promise<StreamBinding | undefined>>();
   private readonly log: Logger;
 
   constructor(private readonly o: MultiStreamSetOptions) {
@@ -68,18 +76,45 @@ export class MultiStreamSet implements StreamSet {
   }
 
   forLease(lease: Pick<Lease, 'streamIdentifier'>): StreamBinding | undefined {
+    return lease.streamIdentifier === undefined
+      ? undefined
+      : this.known.get(lease.streamIdentifier);
+  }
+
+  /**
+   * The binding of a stream known only from a lease ("orphan": in the table, not listed), made on
+   * first use at `orphanedStreamInitialPosition`. Undefined for a bare shard-id lease (no stream to
+   * read it from; the KCL fails on it too) or a stream that no longer exists.
+   */
+  async bindingFor(
+    lease: Pick<Lease, 'streamIdentifier'>,
+    signal?: AbortSignal,
+  ): Promise<StreamBinding | undefined> {
     const id = lease.streamIdentifier;
-    // A bare shard-id lease in a multi-stream table has no stream to read it from (the KCL fails too).
     if (id === undefined) return undefined;
-    let binding = this.known.get(id);
-    if (binding === undefined) {
-      binding = this.o.bind(
-        this.o.resolver.fromIdentifier(id),
-        this.o.options.orphanedStreamInitialPosition,
-      );
-      this.known.set(id, binding);
+    const known = this.known.get(id);
+    if (known !== undefined) return known;
+    let pending = this.pending.get(id);
+    if (pending === undefined) {
+      pending = this.o
+        .bind(this.o.resolver.fromIdentifier(id), this.o.options.orphanedStreamInitialPosition, {
+          ...(signal !== undefined && { signal }),
+        })
+        .then(
+          (binding) => {
+            this.known.set(id, binding);
+            return binding;
+          },
+          (error: unknown) => {
+            if (isNotFound(error)) this.notFound.add(id);
+            this.o.onError('bindStream', error);
+            return undefined;
+          },
+        )
+        .finally(() => this.pending.delete(id));
+      this.pending.set(id, pending);
     }
-    return binding;
+    return pending;
   }
 
   async refresh(leases: readonly Lease[], signal: AbortSignal): Promise<StreamChanges> {
@@ -88,7 +123,8 @@ export class MultiStreamSet implements StreamSet {
       // start, so the strategy sees them (and can delete the leases of former streams).
       for (const lease of leases) {
         if (lease.streamIdentifier !== undefined && !this.current.has(lease.streamIdentifier)) {
-          this.current.set(lease.streamIdentifier, this.forLease(lease)!);
+          const binding = await this.bindingFor(lease, signal);
+          if (binding !== undefined) this.current.set(lease.streamIdentifier, binding);
         }
       }
       this.seededFromLeases = true;
@@ -178,7 +214,7 @@ export class MultiStreamSet implements StreamSet {
       try {
         resolved = await this.o.resolver.resolve(spec, signal);
       } catch (error) {
-        if ((error as { name?: unknown } | null)?.name !== 'ResourceNotFoundException') {
+        if (!isNotFound(error)) {
           this.o.onError('resolveStream', error);
           return undefined;
         }
@@ -199,13 +235,29 @@ export class MultiStreamSet implements StreamSet {
       this.missingSpecs.delete(key);
       const position = spec.initialPosition ?? this.o.initialPosition;
       const existing = this.current.get(resolved.streamIdentifier);
-      tracked.set(
-        resolved.streamIdentifier,
-        existing !== undefined && existing.initialPosition === position
-          ? existing
-          : this.o.bind(resolved, position),
-      );
+      if (existing !== undefined && existing.initialPosition === position) {
+        tracked.set(resolved.streamIdentifier, existing);
+        continue;
+      }
+      try {
+        tracked.set(
+          resolved.streamIdentifier,
+          await this.o.bind(resolved, position, {
+            ...(spec.consumerArn !== undefined && { consumerArn: spec.consumerArn }),
+            signal,
+          }),
+        );
+      } catch (error) {
+        // E.g. fan-out registration failed: keep the previous list, try again next time.
+        this.o.onError('bindStream', error);
+        if (isNotFound(error)) continue;
+        return undefined;
+      }
     }
     return tracked;
   }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ResourceNotFoundException';
 }

@@ -130,7 +130,7 @@ export class Scheduler {
   async start(signal?: AbortSignal): Promise<void> {
     const { coordinator } = this.o;
     this.unsubscribe.push(
-      coordinator.events.on('leaseTaken', ({ lease }) => this.startWorker(lease)),
+      coordinator.events.on('leaseTaken', ({ lease }) => this.onLeaseTaken(lease)),
       coordinator.events.on('leaseLost', ({ leaseKey, reason }) =>
         this.onLeaseLost(leaseKey, reason),
       ),
@@ -186,21 +186,46 @@ export class Scheduler {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
-  private startWorker(lease: Lease): void {
+  private onLeaseTaken(lease: Lease): void {
     if (this.stopping || this.workers.has(lease.leaseKey)) return;
     // A lease at SHARD_END is held (as in the KCL; not counted in the balance) until cleanup
     // deletes it.
     if (lease.checkpoint.isShardEnd) return;
     const { coordinator } = this.o;
     const binding = this.o.streams.forLease(lease);
-    if (binding === undefined) {
-      // A bare shard-id lease in a multi-stream table, or the reverse: no stream of ours to read
-      // it from. Leave it alone.
-      this.report('startShard', new Error(`lease ${lease.leaseKey} names no stream`));
-      coordinator.avoid(lease.leaseKey, 3_600_000);
-      void coordinator.release(lease.leaseKey);
+    if (binding === undefined && this.o.streams.bindingFor !== undefined) {
+      // A stream first met in this lease (an orphan): bind it (with fan-out: register), then start.
+      void this.o.streams.bindingFor(lease).then(
+        (bound) => {
+          if (bound === undefined) this.unreadable(lease);
+          else if (coordinator.getHeld(lease.leaseKey) !== undefined)
+            this.startWorker(lease, bound);
+        },
+        (error: unknown) => this.report('bindStream', error),
+      );
       return;
     }
+    if (binding === undefined) {
+      this.unreadable(lease);
+      return;
+    }
+    this.startWorker(lease, binding);
+  }
+
+  /**
+   * A bare shard-id lease in a multi-stream table, or the reverse, or a stream that cannot be
+   * bound: no stream of ours to read it from. Leave it alone for an hour.
+   */
+  private unreadable(lease: Lease): void {
+    const { coordinator } = this.o;
+    this.report('startShard', new Error(`lease ${lease.leaseKey} names no readable stream`));
+    coordinator.avoid(lease.leaseKey, 3_600_000);
+    void coordinator.release(lease.leaseKey);
+  }
+
+  private startWorker(lease: Lease, binding: StreamBinding): void {
+    if (this.stopping || this.workers.has(lease.leaseKey)) return;
+    const { coordinator } = this.o;
     const stream = streamInfoOf(binding);
     let processor: ShardRecordProcessor;
     try {

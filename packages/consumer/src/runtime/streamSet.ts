@@ -47,6 +47,8 @@ export interface StreamSet {
   active(): readonly StreamBinding[];
   /** The binding that reads a lease's shard; undefined when it cannot be read (yet). */
   forLease(lease: Pick<Lease, 'streamIdentifier'>): StreamBinding | undefined;
+  /** Multi-stream: makes the binding of a stream known only from its lease (may register). */
+  bindingFor?(lease: Pick<Lease, 'streamIdentifier'>): Promise<StreamBinding | undefined>;
   /** Multi-stream: how often `refresh` runs. */
   readonly refreshIntervalMs?: number;
   /** Multi-stream: re-reads the tracker (and, the first time, the streams in `leases`). */

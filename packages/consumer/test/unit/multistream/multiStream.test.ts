@@ -1,3 +1,4 @@
+import { ExtendedSequenceNumber } from '@kinesis-kit/common';
 import { StreamNotFoundError } from '../../../src/runtime/shardSyncer.js';
 import { InMemoryLeaseStore } from '../../../src/testing/inMemoryLeaseStore.js';
 import { FakeStreams, shardIdOf, startApp, waitFor } from './multiStreamHarness.js';
@@ -232,6 +233,43 @@ describe('multi-stream application (Scheduler + MultiStreamSet on fakes)', () =>
     expect(app.scheduler.processingLeaseKeys()).toEqual([
       `${streams.get('orders').identifier}:${shardIdOf(0)}`,
     ]);
+  });
+
+  it('processes an orphan stream’s leases (in the table, not listed) and passes a stream’s consumerArn', async () => {
+    // Prepare
+    const streams = new FakeStreams();
+    const store = new InMemoryLeaseStore();
+    const orders = streams.create('orders');
+    const orphan = streams.create('orphan');
+    await store.createLeaseIfNotExists({
+      leaseKey: `${orphan}:${shardIdOf(0)}`,
+      shardId: shardIdOf(0),
+      streamIdentifier: orphan,
+      checkpoint: ExtendedSequenceNumber.TRIM_HORIZON,
+      parentShardIds: [],
+    });
+    const expected = put(streams, 'orphan', shardIdOf(0), 3);
+    const consumerArn = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/app:1';
+    const seen: Seen[] = [];
+    // Act
+    const app = await startApp({
+      store,
+      streams,
+      tracker: [{ streamName: 'orders', consumerArn }],
+      seen,
+    });
+    apps.push(app);
+    await waitFor(() => expected.every((d) => dataOf(seen).has(d)), 'the orphan’s records');
+    // Assess
+    expect(streams.binds).toEqual(
+      expect.arrayContaining([
+        { streamIdentifier: orphan, position: 'LATEST' },
+        { streamIdentifier: orders, position: 'TRIM_HORIZON', consumerArn },
+      ]),
+    );
+    expect(seen.every((s) => s.streamIdentifier === orphan)).toBe(true);
+    // no-deletion: the orphan is no longer synced, but its lease stays and is processed.
+    expect(app.set.active().map((b) => b.streamIdentifier)).toEqual([orders]);
   });
 
   it('a second worker shares the leases of all streams', async () => {

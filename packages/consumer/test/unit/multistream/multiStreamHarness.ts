@@ -95,12 +95,22 @@ export class FakeStreams {
     forget: (): void => undefined,
   };
 
+  /** Every bind call: the stream, its position and the spec's consumer ARN. */
+  readonly binds: { streamIdentifier: string; position: unknown; consumerArn?: string }[] = [];
+
   readonly bind = (
     stream: ResolvedStream,
     initialPosition: StreamBinding['initialPosition'],
-  ): StreamBinding => {
-    const s = this.get(stream.streamName);
-    return {
+    options: { readonly consumerArn?: string } = {},
+  ): Promise<StreamBinding> => {
+    this.binds.push({
+      streamIdentifier: stream.streamIdentifier,
+      position: initialPosition,
+      ...(options.consumerArn !== undefined && { consumerArn: options.consumerArn }),
+    });
+    const s = this.byName.get(stream.streamName);
+    if (s === undefined || s.deleted) return Promise.reject(notFound(stream.streamName));
+    return Promise.resolve({
       streamIdentifier: stream.streamIdentifier,
       streamName: stream.streamName,
       streamArn: stream.streamArn,
@@ -118,7 +128,7 @@ export class FakeStreams {
           );
         },
       },
-    };
+    });
   };
 }
 
