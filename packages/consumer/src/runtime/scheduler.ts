@@ -11,18 +11,13 @@
  */
 import { Task, TypedEmitter, childLogger } from '@kinesis-kit/common';
 import type { Clock, Logger, MetricsSink } from '@kinesis-kit/common';
-import {
-  checkParents,
-  parentLeaseKeys,
-  planLeaseCleanup,
-  planShardEnd,
-} from '../core/shardGraph.js';
+import { checkParents, parentLeaseKeys, planShardEnd } from '../core/shardGraph.js';
 import type { ChildInitialPosition } from '../core/shardGraph.js';
 import { leaseKeyFor } from '../core/leaseKeys.js';
 import type { ChildShard, Lease, LeaseStore } from '../ports.js';
 import type { ShardRecordProcessor, StreamInfo } from '../processor.js';
-import { isRetrievalError } from '../retrievalPorts.js';
 import type { LeaseCoordinator, LeaseLossReason } from './leaseCoordinator.js';
+import { LeaseCleanup } from './leaseCleanup.js';
 import { ShardSyncer } from './shardSyncer.js';
 import type { ShardSyncerEvents } from './shardSyncer.js';
 import { ShardWorker } from './shardWorker.js';
@@ -73,11 +68,18 @@ export class Scheduler {
   private readonly streamTask: Task | undefined;
   private readonly syncer: ShardSyncer;
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly cleaning = new Set<string>();
+  private readonly cleanup: LeaseCleanup;
   private stopping = false;
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = childLogger(o.logger, { component: 'scheduler' });
+    this.cleanup = new LeaseCleanup({
+      store: o.store,
+      coordinator: o.coordinator,
+      streams: o.streams,
+      onDeleted: (leaseKey, reason) => this.events.emit('leaseDeleted', { leaseKey, reason }),
+      onError: (error) => this.report('leaseCleanup', error),
+    });
     this.syncer = new ShardSyncer({
       store: o.store,
       coordinator: o.coordinator,
@@ -134,7 +136,9 @@ export class Scheduler {
       coordinator.events.on('leaseLost', ({ leaseKey, reason }) =>
         this.onLeaseLost(leaseKey, reason),
       ),
-      coordinator.events.on('scanned', ({ leases }) => void this.cleanup(leases)),
+      coordinator.events.on('scanned', ({ leases }) => {
+        if (!this.stopping) void this.cleanup.run(leases);
+      }),
     );
     // The first sync runs before taking, so a new application has leases to take at once.
     const first = signal ?? new AbortController().signal;
@@ -328,59 +332,6 @@ export class Scheduler {
     await this.o.store.updateChildShardIds(lease.leaseKey, plan.childShardIds);
     if (created.length > 0) {
       this.events.emit('leasesCreated', { leaseKeys: created, reason: 'shard-end' });
-    }
-  }
-
-  /** Deletes held SHARD_END leases whose children have started (KCL LeaseCleanupManager). */
-  private async cleanup(leases: readonly Lease[]): Promise<void> {
-    if (this.stopping) return;
-    const byKey = new Map<string, Lease | undefined>(leases.map((l) => [l.leaseKey, l]));
-    for (const held of this.o.coordinator.heldLeases()) {
-      if (!held.checkpoint.isShardEnd || this.cleaning.has(held.leaseKey)) continue;
-      this.cleaning.add(held.leaseKey);
-      try {
-        let lease = held;
-        let decision = planLeaseCleanup(lease, byKey);
-        if (decision.kind === 'needs-child-ids') {
-          const children = await this.childShardsOf(lease);
-          if (children === 'gone') {
-            // The KCL's garbage-lease rule: the shard (or its whole stream) no longer exists.
-            await this.o.coordinator.deleteHeld(lease.leaseKey);
-            this.events.emit('leaseDeleted', { leaseKey: lease.leaseKey, reason: 'garbage' });
-            continue;
-          }
-          if (children.length > 0) {
-            await this.o.store.updateChildShardIds(lease.leaseKey, children);
-            lease = { ...lease, childShardIds: children };
-            decision = planLeaseCleanup(lease, byKey);
-          }
-        }
-        if (decision.kind === 'delete') {
-          await this.o.coordinator.deleteHeld(lease.leaseKey);
-          this.events.emit('leaseDeleted', { leaseKey: lease.leaseKey, reason: 'cleanup' });
-        }
-      } catch (error) {
-        this.report('leaseCleanup', error);
-      } finally {
-        this.cleaning.delete(held.leaseKey);
-      }
-    }
-  }
-
-  /**
-   * A closed shard's children, asked of the service (a lease taken over without childShardIds);
-   * `gone` when the shard or its stream no longer exists.
-   */
-  private async childShardsOf(lease: Lease): Promise<string[] | 'gone'> {
-    const reader = this.o.streams.forLease(lease)?.reader;
-    if (reader === undefined) return [];
-    try {
-      const iterator = await reader.getShardIterator(lease.shardId, { type: 'LATEST' });
-      const result = await reader.getRecords(iterator, 1);
-      return (result.childShards ?? []).map((c) => c.shardId);
-    } catch (error) {
-      if (isRetrievalError(error, 'shard-not-found')) return 'gone';
-      throw error;
     }
   }
 

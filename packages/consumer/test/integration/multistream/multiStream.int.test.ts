@@ -4,7 +4,8 @@
  * lease keys; streams are added, removed and deleted while it runs, one is split; and a Java KCL
  * 2.x multi-stream table is taken over from its checkpoints.
  */
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { DynamoLeaseStore, KinesisConsumer, StreamNotFoundError } from '@kinesis-kit/consumer';
 import type { KinesisConsumerEvents, StreamTrackerInput } from '@kinesis-kit/consumer';
@@ -20,6 +21,7 @@ import {
   splitShardAndWait,
   testClientConfig,
 } from '@kinesis-kit/integration';
+import { javaReadableProblems } from '../../fixtures/javaLeaseTables.js';
 import { loadJavaMultiStreamApp } from '../../fixtures/javaMultiStreamApp.js';
 
 const kinesis = createKinesisClient();
@@ -134,7 +136,7 @@ const hasAll = (seen: readonly Seen[], data: readonly { data: string }[]): boole
 async function rawItem(
   table: string,
   leaseKey: string,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<Record<string, AttributeValue> | undefined> {
   const out = await dynamo.send(
     new GetItemCommand({
       TableName: table,
@@ -235,9 +237,7 @@ describe('multi-stream consumer on the emulators', () => {
     const notFound = errors.filter((e) => e.error instanceof StreamNotFoundError);
     expect(notFound.length).toBeGreaterThanOrEqual(1);
     expect(notFound.length).toBeLessThanOrEqual(2); // once from the tracker, at most once from sync
-    expect(app.processingLeaseKeys()).toEqual([
-      `${await identifierOf(keep)}:shardId-000000000000`,
-    ]);
+    expect(app.processingLeaseKeys()).toEqual([`${await identifierOf(keep)}:shardId-000000000000`]);
   }, 180_000);
 
   it('takes over a Java KCL 2.x multi-stream table from its checkpoints', async () => {
@@ -286,5 +286,16 @@ describe('multi-stream consumer on the emulators', () => {
       streamName: { S: await identifierOf(orders) },
       shardId: { S: 'shardId-000000000000' },
     });
+    // And what we leave is what a Java multi-stream worker reads back (the other direction).
+    const { Items = [] } = await dynamo.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true }),
+    );
+    expect(Items.length).toBeGreaterThanOrEqual(3);
+    for (const item of Items) {
+      expect(javaReadableProblems(item)).toEqual([]);
+      const [account, name, epoch, ...rest] = item.leaseKey!.S!.split(':');
+      expect(item.streamName).toEqual({ S: `${account}:${name}:${epoch}` });
+      expect(item.shardId).toEqual({ S: rest.join(':') });
+    }
   }, 180_000);
 });
