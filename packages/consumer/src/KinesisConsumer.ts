@@ -20,6 +20,7 @@ import { ShardLister } from './adapters/shardLister.js';
 import { StreamResolver } from './adapters/streamResolver.js';
 import type { ResolvedStream } from './adapters/streamResolver.js';
 import type { InitialPosition } from './core/shardSync.js';
+import { parseStreamArn } from './core/streamIdentifier.js';
 import { activeOwners, decideFleetMode } from './core/leaseMode.js';
 import type { KinesisConsumerEvents } from './events.js';
 import { resolveConsumerOptions } from './options.js';
@@ -318,8 +319,9 @@ export class KinesisConsumer {
     });
     if (o.multiStream === undefined) {
       const streamArn = o.streamArn ?? (await this.describeStreamArn(signal));
+      const streamName = o.streamName ?? parseStreamArn(streamArn ?? '')?.streamName ?? '';
       const binding = bind(
-        { streamName: o.streamName ?? '', ...(streamArn !== undefined && { streamArn }) },
+        { streamName, ...(streamArn !== undefined && { streamArn }) },
         o.initialPosition,
       );
       const batchSources = await this.fanOutSources(

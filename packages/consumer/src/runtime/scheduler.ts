@@ -201,9 +201,9 @@ export class Scheduler {
       // A stream first met in this lease (an orphan): bind it (with fan-out: register), then start.
       void this.o.streams.bindingFor(lease).then(
         (bound) => {
+          const held = coordinator.getHeld(lease.leaseKey);
           if (bound === undefined) this.unreadable(lease);
-          else if (coordinator.getHeld(lease.leaseKey) !== undefined)
-            this.startWorker(lease, bound);
+          else if (held !== undefined && !held.checkpoint.isShardEnd) this.startWorker(held, bound);
         },
         (error: unknown) => this.report('bindStream', error),
       );
