@@ -272,6 +272,39 @@ describe('multi-stream application (Scheduler + MultiStreamSet on fakes)', () =>
     expect(app.set.active().map((b) => b.streamIdentifier)).toEqual([orders]);
   });
 
+  it('repairs a hole in one stream’s leases without touching the other streams', async () => {
+    // Prepare: b's table lacks the lease of its second shard (a hole in its hash-key space).
+    const streams = new FakeStreams();
+    const store = new InMemoryLeaseStore();
+    const a = streams.create('a', 2);
+    const b = streams.create('b', 2);
+    for (const [id, shards] of [
+      [a, [0, 1]],
+      [b, [0]],
+    ] as const) {
+      for (const i of shards) {
+        await store.createLeaseIfNotExists({
+          leaseKey: `${id}:${shardIdOf(i)}`,
+          shardId: shardIdOf(i),
+          streamIdentifier: id,
+          checkpoint: ExtendedSequenceNumber.TRIM_HORIZON,
+          parentShardIds: [],
+        });
+      }
+    }
+    const expected = put(streams, 'b', shardIdOf(1), 3);
+    const seen: Seen[] = [];
+    // Act
+    const app = await startApp({ store, streams, tracker: ['a', 'b'], seen });
+    apps.push(app);
+    await waitFor(() => expected.every((d) => dataOf(seen).has(d)), 'the repaired shard’s records');
+    // Assess
+    expect(app.events.leasesCreated.flatMap((e) => e.leaseKeys)).toEqual([`${b}:${shardIdOf(1)}`]);
+    expect((await store.listLeases()).map((l) => l.leaseKey).sort()).toEqual(
+      [a, b].flatMap((id) => [`${id}:${shardIdOf(0)}`, `${id}:${shardIdOf(1)}`]),
+    );
+  });
+
   it('a second worker shares the leases of all streams', async () => {
     // Prepare
     const streams = new FakeStreams();
