@@ -66,7 +66,14 @@ export type FormerStreamsLeasesDeletionStrategy =
       readonly streams: () => readonly string[] | Promise<readonly string[]>;
     };
 
-/** The multi-stream form of the consumer's stream option. @public */
+/**
+ * The multi-stream form of the consumer's stream option.
+ * @public
+ * @example
+ * ```ts
+ * new KinesisConsumer({ applicationName: 'app', streams: ['orders', 'payments'], handler });
+ * ```
+ */
 export interface MultiStreamInput {
   readonly streams: StreamTrackerInput;
   /** How often a `streams` function is called again. @defaultValue 60 000 (the KCL's) */

@@ -36,6 +36,11 @@ const ARN = /^arn:(aws[a-z-]*):kinesis:([a-z0-9-]+):([0-9]+):stream\/([a-zA-Z0-9
  * `account:stream:epoch`; throws a `RangeError` for parts the Java KCL would reject (a non-digit
  * account, a name with `:`, an epoch that is not a positive integer).
  * @public
+ * @example
+ * ```ts
+ * formatStreamIdentifier({ accountId: '123456789012', streamName: 'orders', creationEpochSeconds: 1600000000 });
+ * // '123456789012:orders:1600000000'
+ * ```
  */
 export function formatStreamIdentifier(parts: StreamIdentifierParts): string {
   const problem = identifierProblem(parts);
@@ -43,7 +48,14 @@ export function formatStreamIdentifier(parts: StreamIdentifierParts): string {
   return `${parts.accountId}:${parts.streamName}:${parts.creationEpochSeconds}`;
 }
 
-/** Parses `account:stream:epoch`; undefined when it is not one (the Java check, epoch > 0). @public */
+/**
+ * Parses `account:stream:epoch`; undefined when it is not one (the Java check, epoch > 0).
+ * @public
+ * @example
+ * ```ts
+ * parseStreamIdentifier(lease.streamIdentifier ?? '')?.streamName;
+ * ```
+ */
 export function parseStreamIdentifier(value: string): StreamIdentifierParts | undefined {
   const m = IDENTIFIER.exec(value);
   if (m === null) return undefined;
@@ -51,7 +63,14 @@ export function parseStreamIdentifier(value: string): StreamIdentifierParts | un
   return identifierProblem(parts) === undefined ? parts : undefined;
 }
 
-/** Parses a Kinesis stream ARN; undefined for anything else (a consumer ARN included). @public */
+/**
+ * Parses a Kinesis stream ARN; undefined for anything else (a consumer ARN included).
+ * @public
+ * @example
+ * ```ts
+ * parseStreamArn('arn:aws:kinesis:us-east-1:123456789012:stream/orders')?.accountId; // '123456789012'
+ * ```
+ */
 export function parseStreamArn(arn: string): StreamArnParts | undefined {
   const m = ARN.exec(arn);
   if (m === null) return undefined;

@@ -16,7 +16,17 @@ import type { Lease, LeaseStore } from '../ports.js';
 import type { LeaseCoordinator } from './leaseCoordinator.js';
 import type { StreamBinding, StreamSet } from './streamSet.js';
 
-/** The stream a consumer reads does not exist (deleted, or never created). @public */
+/**
+ * The stream a consumer reads does not exist (deleted, or never created); reported once per
+ * stream on the consumer's `error` event.
+ * @public
+ * @example
+ * ```ts
+ * consumer.events.on('error', ({ error }) => {
+ *   if (error instanceof StreamNotFoundError) alert(`${error.streamName} is gone`);
+ * });
+ * ```
+ */
 export class StreamNotFoundError extends KinesisKitError {
   constructor(
     readonly streamName: string,
