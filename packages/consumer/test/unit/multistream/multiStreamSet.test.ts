@@ -128,7 +128,7 @@ describe('MultiStreamSet', () => {
     const { set, streams } = setUp(() => ['a'], {
       kind: 'provided',
       waitPeriodMs: 0,
-      streams: () => [keep === undefined ? '' : drop],
+      streams: () => [drop],
     });
     streams.create('a');
     const keep = streams.create('keep');
