@@ -75,6 +75,10 @@ export class MultiStreamSet implements StreamSet {
     return this.staleSince;
   }
 
+  pendingDeletionCount(): number {
+    return this.staleSince.size;
+  }
+
   forLease(lease: Pick<Lease, 'streamIdentifier'>): StreamBinding | undefined {
     return lease.streamIdentifier === undefined
       ? undefined

@@ -86,6 +86,8 @@ export class Scheduler {
       streams: o.streams,
       emit: (name, payload) => this.events.emit(name, payload as SchedulerEvents[typeof name]),
       logger: this.log,
+      metrics: o.metrics,
+      metricDimensions: o.metricDimensions,
       stopWorker: (leaseKey) => this.workers.get(leaseKey)?.leaseLost(),
     });
     this.syncTask = new Task({

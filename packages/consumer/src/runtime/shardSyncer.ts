@@ -9,7 +9,7 @@
  * {@link StreamNotFoundError}, not at every sync; its shards end cleanly through the readers.
  */
 import { KinesisKitError, isAbortError } from '@kinesis-kit/common';
-import type { Logger } from '@kinesis-kit/common';
+import type { Logger, MetricsSink } from '@kinesis-kit/common';
 import { planShardSync, shardFilterFor } from '../core/shardSync.js';
 import { leaseHashRangeHoles } from '../core/shardSyncHoles.js';
 import type { Lease, LeaseStore } from '../ports.js';
@@ -69,6 +69,8 @@ export interface ShardSyncerOptions {
     payload: ShardSyncerEvents[K],
   ) => void;
   readonly logger: Logger;
+  readonly metrics: MetricsSink;
+  readonly metricDimensions: Readonly<Record<string, string>>;
   /** Stops this worker's processing of a lease (its processor gets `leaseLost`). */
   readonly stopWorker: (leaseKey: string) => Promise<unknown> | undefined;
 }
@@ -108,9 +110,25 @@ export class ShardSyncer {
       if (options.syncAdded ?? true) {
         for (const binding of changes.added) await this.syncStreamSafely(binding, leases, signal);
       }
+      let deleted = 0;
       for (const id of changes.deleteLeasesOf) {
-        this.o.streams.leasesDeleted?.(id, await this.deleteStreamLeases(id, leases, signal));
+        const ok = await this.deleteStreamLeases(id, leases, signal);
+        this.o.streams.leasesDeleted?.(id, ok);
+        if (ok) deleted += 1;
       }
+      // The Java Scheduler's stream-sync metrics, under its operation name.
+      this.metric('ActiveStreams.Count', this.o.streams.active().length);
+      this.metric('StreamsPendingDeletion.Count', this.o.streams.pendingDeletionCount?.() ?? 0);
+      this.metric('DeletedStreams.Count', deleted);
+    });
+  }
+
+  private metric(name: string, value: number): void {
+    this.o.metrics.record({
+      name,
+      value,
+      unit: 'Count',
+      dimensions: { Operation: 'MultiStreamTracker', ...this.o.metricDimensions },
     });
   }
 

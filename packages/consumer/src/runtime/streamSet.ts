@@ -55,6 +55,8 @@ export interface StreamSet {
   refresh?(leases: readonly Lease[], signal: AbortSignal): Promise<StreamChanges>;
   /** Multi-stream: ListShards said the stream does not exist; true the first time (report it). */
   streamNotFound?(streamIdentifier: string): boolean;
+  /** Multi-stream: streams whose leases wait for the deletion strategy's wait period. */
+  pendingDeletionCount?(): number;
   /** Multi-stream: the outcome of a `deleteLeasesOf` request. */
   leasesDeleted?(streamIdentifier: string, ok: boolean): void;
 }

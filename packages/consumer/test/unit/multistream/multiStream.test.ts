@@ -1,4 +1,5 @@
 import { ExtendedSequenceNumber } from '@kinesis-kit/common';
+import { MemoryMetricsSink } from '@kinesis-kit/common/testing';
 import { StreamNotFoundError } from '../../../src/runtime/shardSyncer.js';
 import { InMemoryLeaseStore } from '../../../src/testing/inMemoryLeaseStore.js';
 import { FakeStreams, shardIdOf, startApp, waitFor } from './multiStreamHarness.js';
@@ -104,6 +105,7 @@ describe('multi-stream application (Scheduler + MultiStreamSet on fakes)', () =>
     const list = ['orders', 'gone'];
     const seen: Seen[] = [];
     const lost: string[] = [];
+    const metrics = new MemoryMetricsSink();
     const app = await startApp({
       store,
       streams,
@@ -111,6 +113,7 @@ describe('multi-stream application (Scheduler + MultiStreamSet on fakes)', () =>
       strategy: { kind: 'auto-detect', waitPeriodMs: 300 },
       seen,
       lostLeases: lost,
+      metrics,
     });
     apps.push(app);
     await waitFor(() => app.scheduler.processingShardIds().length === 3, 'three shards');
@@ -136,6 +139,10 @@ describe('multi-stream application (Scheduler + MultiStreamSet on fakes)', () =>
       `${streams.get('orders').identifier}:${shardIdOf(0)}`,
     ]);
     expect(app.set.active().map((b) => b.streamName)).toEqual(['orders']);
+    const tracker = { Operation: 'MultiStreamTracker' };
+    expect(metrics.sum('DeletedStreams.Count', tracker)).toBe(1);
+    expect(metrics.sum('StreamsPendingDeletion.Count', tracker)).toBeGreaterThan(0);
+    expect(metrics.data.filter((d) => d.name === 'ActiveStreams.Count').at(-1)?.value).toBe(1);
   });
 
   it('no-deletion keeps a removed stream’s leases and goes on processing them (the KCL default)', async () => {

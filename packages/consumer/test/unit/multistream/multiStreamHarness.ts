@@ -4,7 +4,7 @@
  * LeaseCoordinator and MultiStreamSet on the system clock with short intervals.
  */
 import { TypedEmitter, noopMetricsSink, silentLogger, systemClock } from '@kinesis-kit/common';
-import type { FieldProblem } from '@kinesis-kit/common';
+import type { FieldProblem, MetricsSink } from '@kinesis-kit/common';
 import { TAKER_DEFAULTS } from '../../../src/core/leasePlanner.js';
 import { formatStreamArn, parseStreamIdentifier } from '../../../src/core/streamIdentifier.js';
 import type { ResolvedStream } from '../../../src/adapters/streamResolver.js';
@@ -153,6 +153,7 @@ export interface AppOptions {
   readonly strategy?: FormerStreamsLeasesDeletionStrategy;
   readonly seen: Seen[];
   readonly lostLeases?: string[];
+  readonly metrics?: MetricsSink;
 }
 
 export interface App {
@@ -235,7 +236,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock: systemClock,
     random: Math.random,
     logger: silentLogger,
-    metrics: noopMetricsSink,
+    metrics: o.metrics ?? noopMetricsSink,
     metricDimensions: {},
   });
   for (const name of [
