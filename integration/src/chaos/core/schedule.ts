@@ -51,7 +51,7 @@ export interface ScheduleOptions {
 type EpisodeKind = ChaosEpisode['kind'];
 
 /** One of each kind; longer runs repeat the set. */
-const ROUND: readonly EpisodeKind[] = [
+export const EPISODE_ROUND: readonly EpisodeKind[] = [
   'kill',
   'term',
   'pause',
@@ -82,7 +82,7 @@ export function planSchedule(options: ScheduleOptions): ScheduledEpisode[] {
   const pick = (n: number): number => Math.floor(random() * n);
   const rounds = Math.max(1, Math.floor(options.durationMs / ROUND_MS));
   const kinds: EpisodeKind[] = [];
-  for (let r = 0; r < rounds; r++) kinds.push(...shuffle(ROUND, random));
+  for (let r = 0; r < rounds; r++) kinds.push(...shuffle(EPISODE_ROUND, random));
   const from = options.durationMs * 0.08;
   const span = options.durationMs * 0.72;
   const slot = span / kinds.length;

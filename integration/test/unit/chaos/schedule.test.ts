@@ -1,19 +1,7 @@
-import { planSchedule } from '../../../src/chaos/core/schedule.js';
-import type { ChaosEpisode } from '../../../src/chaos/core/schedule.js';
+import { EPISODE_ROUND, planSchedule } from '../../../src/chaos/core/schedule.js';
 
-const KINDS: readonly ChaosEpisode['kind'][] = [
-  'kill',
-  'term',
-  'pause',
-  'split',
-  'merge',
-  'double-reshard',
-  'write-throttle',
-  'read-throttle',
-  'kinesis-faults',
-  'dynamodb-throttle',
-  'lease-conflict',
-];
+// Every kind the fault schedule knows; the planner must place each of them.
+const KINDS = EPISODE_ROUND;
 
 describe('planSchedule', () => {
   const options = { seed: 7, durationMs: 60_000, workers: 3, failoverTimeMs: 4000 };

@@ -3,24 +3,15 @@
  * (`retrieval: 'polling' | 'fanout'`) and every shard worker calls with its shard, start position
  * and reporting hooks. Polling is the default, over the worker's `ShardReader`.
  */
-import type { Clock, Logger, MetricDimensions, MetricsSink } from '@kinesis-kit/common';
 import type { IteratorPosition, ShardBatchSource, ShardReader } from '../retrievalPorts.js';
 import { PollingBatchSource } from './pollingBatchSource.js';
-import type { PrefetcherObserver } from './prefetcher.js';
-import type { ShardWorkerOptions } from './shardWorkerOptions.js';
+import type { ShardReadContext } from './prefetcher.js';
 
 /** What a shard worker tells the factory when it opens its source. @internal */
-export interface BatchSourceRequest {
+export interface BatchSourceRequest extends ShardReadContext {
   readonly shardId: string;
   /** Where reading starts: the lease checkpoint (`AT_SEQUENCE_NUMBER`) or a sentinel. */
   readonly start: IteratorPosition;
-  readonly config: ShardWorkerOptions;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly metrics: MetricsSink;
-  readonly dimensions: MetricDimensions;
-  readonly logger: Logger;
-  readonly observer: PrefetcherObserver;
 }
 
 /** Opens one shard's batch source. @internal */

@@ -42,12 +42,12 @@ export interface PrefetcherObserver {
   retrievalError(error: unknown, consecutive: number, delayMs: number): void;
 }
 
-export interface PrefetcherOptions {
-  readonly shardId: string;
-  readonly source: ShardBatchSource;
-  /** Records at or before this are dropped (resume from a checkpoint). */
-  readonly resumeAfter: ExtendedSequenceNumber | undefined;
-  readonly hashRange: HashKeyRange | undefined;
+/**
+ * What reading a shard needs from its worker: the worker's settings, its clock and randomness,
+ * and where it reports. Shared by the prefetcher and the batch source it reads from.
+ * @internal
+ */
+export interface ShardReadContext {
   readonly config: ShardWorkerOptions;
   readonly clock: Clock;
   readonly random: () => number;
@@ -55,6 +55,14 @@ export interface PrefetcherOptions {
   readonly dimensions: MetricDimensions;
   readonly logger: Logger;
   readonly observer: PrefetcherObserver;
+}
+
+export interface PrefetcherOptions extends ShardReadContext {
+  readonly shardId: string;
+  readonly source: ShardBatchSource;
+  /** Records at or before this are dropped (resume from a checkpoint). */
+  readonly resumeAfter: ExtendedSequenceNumber | undefined;
+  readonly hashRange: HashKeyRange | undefined;
 }
 
 /** @internal */

@@ -34,7 +34,7 @@ import type { IteratorPosition, ShardReader } from '../retrievalPorts.js';
 import { pollingSources } from './batchSources.js';
 import type { ShardBatchSourceFactory } from './batchSources.js';
 import { Prefetcher } from './prefetcher.js';
-import type { PrefetcherObserver } from './prefetcher.js';
+import type { PrefetcherObserver, ShardReadContext } from './prefetcher.js';
 import {
   deliverBatch,
   interruptibleSleep,
@@ -478,9 +478,7 @@ export class ShardWorker {
     };
     const open = this.p.batchSources ?? pollingSources(this.p.reader);
     const { config, clock, random } = this;
-    const source = open({
-      shardId,
-      start,
+    const context: ShardReadContext = {
       config,
       clock,
       random,
@@ -488,19 +486,13 @@ export class ShardWorker {
       dimensions,
       logger,
       observer,
-    });
+    };
     return new Prefetcher({
+      ...context,
       shardId,
-      source,
+      source: open({ ...context, shardId, start }),
       resumeAfter: this.p.checkpoint,
       hashRange: toHashKeyRange(this.p.hashKeyRange),
-      config,
-      clock,
-      random,
-      metrics,
-      dimensions,
-      logger,
-      observer,
     });
   }
 
