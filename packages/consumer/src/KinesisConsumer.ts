@@ -31,7 +31,7 @@ import { LeaseCoordinator } from './runtime/leaseCoordinator.js';
 import { startFanOut } from './runtime/fanOutRetrieval.js';
 import type { ShardBatchSourceFactory } from './runtime/batchSources.js';
 import { MultiStreamSet } from './runtime/multiStreamSet.js';
-import { Scheduler } from './runtime/scheduler.js';
+import { FORWARDED_SCHEDULER_EVENTS, Scheduler } from './runtime/scheduler.js';
 import { retryStart } from './runtime/startRetry.js';
 import type { ShardWorkerEvents } from './runtime/shardWorkerEvents.js';
 import { singleStreamSet } from './runtime/streamSet.js';
@@ -222,15 +222,7 @@ export class KinesisConsumer {
           : dims,
     });
     this.scheduler.events.on('error', (e) => this.events.emit('error', e));
-    for (const name of [
-      'shardStarted',
-      'shardFinished',
-      'leasesCreated',
-      'leaseDeleted',
-      'hashRangeHole',
-      'streamsChanged',
-      'streamLeasesDeleted',
-    ] as const) {
+    for (const name of FORWARDED_SCHEDULER_EVENTS) {
       this.scheduler.events.on(name, (payload) => this.events.emit(name, payload as never));
     }
     await this.scheduler.start(signal);

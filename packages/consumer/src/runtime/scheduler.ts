@@ -59,6 +59,21 @@ export interface SchedulerEvents extends ShardSyncerEvents {
   leaseDeleted: { readonly leaseKey: string; readonly reason?: 'cleanup' | 'garbage' };
 }
 
+/**
+ * The scheduler events a consumer forwards as its own (every one but `error`, which the consumer
+ * wraps). One list, so a new event cannot be forwarded by the consumer and missed by a test.
+ * @internal
+ */
+export const FORWARDED_SCHEDULER_EVENTS = [
+  'shardStarted',
+  'shardFinished',
+  'leasesCreated',
+  'leaseDeleted',
+  'hashRangeHole',
+  'streamsChanged',
+  'streamLeasesDeleted',
+] as const satisfies readonly (keyof SchedulerEvents)[];
+
 /** @internal */
 export class Scheduler {
   readonly events = new TypedEmitter<SchedulerEvents>();

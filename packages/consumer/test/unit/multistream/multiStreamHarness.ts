@@ -18,7 +18,7 @@ import { processorFromHandler } from '../../../src/processor.js';
 import type { ConsumerRecord, HandlerContext, StreamInfo } from '../../../src/processor.js';
 import { LeaseCoordinator } from '../../../src/runtime/leaseCoordinator.js';
 import { MultiStreamSet } from '../../../src/runtime/multiStreamSet.js';
-import { Scheduler } from '../../../src/runtime/scheduler.js';
+import { FORWARDED_SCHEDULER_EVENTS, Scheduler } from '../../../src/runtime/scheduler.js';
 import type { SchedulerEvents } from '../../../src/runtime/scheduler.js';
 import { resolveShardWorkerOptions } from '../../../src/runtime/shardWorkerOptions.js';
 import type { StreamBinding } from '../../../src/runtime/streamSet.js';
@@ -239,16 +239,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     metrics: o.metrics ?? noopMetricsSink,
     metricDimensions: {},
   });
-  for (const name of [
-    'shardStarted',
-    'shardFinished',
-    'leasesCreated',
-    'leaseDeleted',
-    'hashRangeHole',
-    'streamsChanged',
-    'streamLeasesDeleted',
-    'error',
-  ] as const) {
+  for (const name of [...FORWARDED_SCHEDULER_EVENTS, 'error'] as const) {
     const list: unknown[] = name === 'error' ? errors : [];
     (events as Record<string, unknown[]>)[name] = list;
     scheduler.events.on(name, (e) => list.push(e));
