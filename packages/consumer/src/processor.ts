@@ -201,22 +201,40 @@ export function processorFromHandler(
   let shardId = '';
   let stream: { streamName?: string; streamIdentifier?: string } = {};
   let lastAutoCheckpointAt = Number.NEGATIVE_INFINITY;
-  // The automatic checkpoint of the previous batch, written while the handler works on the next
-  // one: awaiting a DynamoDB write between batches cost a third of the throughput. It names the
-  // batch's last record explicitly (never "the last record delivered", which by then may be the
-  // next batch's), and it is awaited before the next checkpoint, so a failure still fails a batch
-  // (the one after) and checkpoints stay in order.
-  let inFlight: Promise<void> | undefined;
+  // Automatic checkpoints are written behind the handler: awaiting a DynamoDB write between
+  // batches cost up to a third of the throughput. At most one write is in flight; batches that
+  // end meanwhile only move `next`, so the following write covers them all (the KCL's checkpoint
+  // of "the last record processed", coalesced). A write names its batch's last record, never
+  // "the last record delivered", which by then may be a later batch still being handled. A
+  // failed write fails the next batch (before its handler) and drops what was queued.
+  let writing: Promise<void> | undefined;
+  let next: ConsumerRecord | undefined;
   let failure: { error: unknown } | undefined;
-  const settleInFlight = async (): Promise<void> => {
-    const pending = inFlight;
-    inFlight = undefined;
-    if (pending !== undefined) await pending;
+  const write = (checkpointer: RecordProcessorCheckpointer): void => {
+    if (writing !== undefined || next === undefined) return;
+    const target = next;
+    next = undefined;
+    writing = checkpointer
+      .checkpoint(target)
+      .catch((error: unknown) => {
+        failure ??= { error };
+        next = undefined;
+      })
+      .finally(() => {
+        writing = undefined;
+        if (failure === undefined) write(checkpointer);
+      });
+  };
+  const throwIfFailed = (): void => {
     const failed = failure;
     failure = undefined;
     if (failed !== undefined) throw failed.error;
   };
-  const settleQuietly = (): Promise<void> => settleInFlight().catch(() => undefined);
+  /** Waits until no automatic checkpoint is being written; its failure no longer matters. */
+  const drain = async (): Promise<void> => {
+    while (writing !== undefined) await writing;
+    failure = undefined;
+  };
   return {
     initialize(input) {
       shardId = input.shardId;
@@ -227,8 +245,7 @@ export function processorFromHandler(
     },
     async processRecords(input) {
       const { checkpointer } = input;
-      // A checkpoint that already failed (a lost lease, say) stops the next batch before it runs.
-      if (failure !== undefined) await settleInFlight();
+      throwIfFailed();
       await handler(input.records, {
         shardId,
         ...stream,
@@ -237,23 +254,22 @@ export function processorFromHandler(
         millisBehindLatest: input.millisBehindLatest,
         isAtShardEnd: input.isAtShardEnd,
       });
-      await settleInFlight();
+      throwIfFailed();
       const last = input.records.at(-1);
       if (!auto || last === undefined) return;
       const now = clock.monotonic();
       if (now - lastAutoCheckpointAt < intervalMs) return;
       lastAutoCheckpointAt = now;
-      inFlight = checkpointer.checkpoint(last).catch((error: unknown) => {
-        failure = { error };
-      });
+      next = last;
+      write(checkpointer);
     },
-    leaseLost: () => settleQuietly(),
+    leaseLost: () => drain(),
     async shardEnded({ checkpointer }) {
-      await settleQuietly();
+      await drain();
       await checkpointer.checkpoint();
     },
     async shutdownRequested({ checkpointer }) {
-      await settleQuietly();
+      await drain();
       if (auto) await checkpointer.checkpoint();
     },
   };

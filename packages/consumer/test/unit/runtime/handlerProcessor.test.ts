@@ -120,50 +120,50 @@ describe('processorFromHandler', () => {
     });
     const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-    it('runs the next batch during the previous checkpoint, which names its own last record', async () => {
+    it('hands batches on without waiting for the write, and coalesces those that end meanwhile', async () => {
       const seen: string[] = [];
       const processor = processorFromHandler((records) => {
         seen.push(...records.map((r) => r.sequenceNumber));
       });
       const { calls, checkpointer } = slowCheckpointer();
+      const seqOf = (i: number) => (calls[i]!.target as { sequenceNumber: string }).sequenceNumber;
 
       await processor.processRecords(input(['1', '2'], checkpointer));
-      const second = processor.processRecords(input(['3'], checkpointer));
-      await tick();
+      await processor.processRecords(input(['3'], checkpointer));
+      await processor.processRecords(input(['4', '5'], checkpointer));
 
-      // Batch 2 was handled while checkpoint 1 is still being written; it waits for that write.
-      expect(seen).toEqual(['1', '2', '3']);
+      // Three batches handled while the first write (its own last record) is still going.
+      expect(seen).toEqual(['1', '2', '3', '4', '5']);
       expect(calls).toHaveLength(1);
-      expect(calls[0]!.target).toMatchObject({ sequenceNumber: '2' });
+      expect(seqOf(0)).toBe('2');
       calls[0]!.finish();
-      await second;
-      expect(calls.map((c) => (c.target as { sequenceNumber: string }).sequenceNumber)).toEqual([
-        '2',
-        '3',
-      ]);
+      await tick();
+      // One write covers both batches that ended meanwhile.
+      expect(calls).toHaveLength(2);
+      expect(seqOf(1)).toBe('5');
+      calls[1]!.finish();
+      await tick();
+      expect(calls).toHaveLength(2);
     });
 
-    it('a checkpoint that failed fails the next batch, before its handler if already known', async () => {
+    it('a failed write fails the next batch before its handler runs, and drops what was queued', async () => {
       const seen: string[] = [];
       const processor = processorFromHandler((records) => {
         seen.push(...records.map((r) => r.sequenceNumber));
       });
       const { calls, checkpointer } = slowCheckpointer();
       await processor.processRecords(input(['1'], checkpointer));
+      await processor.processRecords(input(['2'], checkpointer));
 
-      // Fails while batch 2 is handled: batch 2 rejects after its handler ran.
-      const second = processor.processRecords(input(['2'], checkpointer));
       calls[0]!.finish(new Error('lease lost'));
-      await expect(second).rejects.toThrow('lease lost');
-      // Fails before batch 3 arrives: batch 3 rejects without running its handler.
-      await processor.processRecords(input(['3'], checkpointer));
-      calls[1]!.finish(new Error('lease lost again'));
       await tick();
-      await expect(processor.processRecords(input(['4'], checkpointer))).rejects.toThrow(
-        'lease lost again',
-      );
 
-      expect(seen).toEqual(['1', '2', '3']);
+      await expect(processor.processRecords(input(['3'], checkpointer))).rejects.toThrow(
+        'lease lost',
+      );
+      expect(seen).toEqual(['1', '2']);
+      // Batch 2's queued checkpoint was dropped with the failure, not written after it.
+      expect(calls).toHaveLength(1);
     });
 
     it('shutdown and shard end wait for the checkpoint in flight, then write their own', async () => {
