@@ -8,28 +8,19 @@
  * Target: pipeline >= 2x the baseline's aggregation alone.
  * `BENCH_QUICK=1` (or `--quick`) runs fewer, smaller rounds.
  */
-import { randomBytes } from 'node:crypto';
 import { ShardMap, evenHashKeyRanges } from '@kinesis-kit/common';
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { KinesisProducer } from '../src/KinesisProducer.js';
 import type { RecordWriter, WriteEntry, WriteResult } from '../src/adapters/kinesisWriter.js';
 import { awsKinesisAgg } from './awsKinesisAgg.js';
+import { benchRecords } from './benchRecords.js';
 
 const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const COUNT = quick ? 100_000 : 300_000;
 const ROUNDS = quick ? 3 : 7;
 const SHARDS = 4;
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-function randomKey(): string {
-  let key = '';
-  for (const b of randomBytes(36)) key += ALPHABET.charAt(b % ALPHABET.length);
-  return key;
-}
-const records = Array.from({ length: COUNT }, () => ({
-  partitionKey: randomKey(),
-  data: randomBytes(100),
-}));
+const records = benchRecords(COUNT);
 
 const shards: Shard[] = evenHashKeyRanges(SHARDS).map((r, i) => ({
   ShardId: `shardId-${String(i).padStart(12, '0')}`,

@@ -11,24 +11,15 @@
  *
  * The sum of the last three bounds the pipeline's speed whatever the producer's bookkeeping.
  */
-import { randomBytes } from 'node:crypto';
 import { RecordAggregator } from '@kinesis-kit/common';
 import { keyHashWordsOf } from '../src/core/keyHash.js';
 import { validateRecord } from '../src/core/validate.js';
 import { awsKinesisAgg } from './awsKinesisAgg.js';
+import { benchRecords } from './benchRecords.js';
 
 const COUNT = 300_000;
 const CHUNK = 5000;
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-function randomKey(): string {
-  let key = '';
-  for (const b of randomBytes(36)) key += ALPHABET.charAt(b % ALPHABET.length);
-  return key;
-}
-const records = Array.from({ length: COUNT }, () => ({
-  partitionKey: randomKey(),
-  data: randomBytes(100),
-}));
+const records = benchRecords(COUNT);
 
 function cpuMs(): number {
   const u = process.cpuUsage();
