@@ -20,15 +20,16 @@ import {
   testClientConfig,
 } from '@kinesis-kit/integration';
 import type { ProxyServer } from '@kinesis-kit/integration';
-import { RecordLog, countingClient, inOrder, produce, waitFor } from './fanOutSupport.js';
+import {
+  RecordLog,
+  countingClient,
+  useFanOutFile,
+  inOrder,
+  produce,
+  waitFor,
+} from './fanOutSupport.js';
 
-const direct = countingClient();
-const cleanup: (() => Promise<unknown>)[] = [];
-
-afterAll(async () => {
-  for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  direct.client.destroy();
-});
+const { direct, cleanup } = useFanOutFile();
 
 async function fanOutConsumer(
   shards: number,

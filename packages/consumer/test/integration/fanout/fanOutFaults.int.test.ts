@@ -13,15 +13,9 @@ import {
   deleteTable,
   testClientConfig,
 } from '@kinesis-kit/integration';
-import { RecordLog, countingClient, produce, waitFor } from './fanOutSupport.js';
+import { RecordLog, countingClient, useFanOutFile, produce, waitFor } from './fanOutSupport.js';
 
-const direct = countingClient();
-const cleanup: (() => Promise<unknown>)[] = [];
-
-afterAll(async () => {
-  for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  direct.client.destroy();
-});
+const { direct, cleanup } = useFanOutFile();
 
 describe('enhanced fan-out: bad input', () => {
   it('an unknown consumerArn rejects start() with StreamConsumerArnError naming the option', async () => {

@@ -98,3 +98,20 @@ export function inOrder(rounds: number, keys = 8): Record<string, number[]> {
   }
   return byKey;
 }
+
+/**
+ * What every fan-out test file sets up: a counting client for direct calls and a cleanup list
+ * run in reverse after the file (consumers stopped before their streams and tables go).
+ */
+export function useFanOutFile(): {
+  direct: ReturnType<typeof countingClient>;
+  cleanup: (() => Promise<unknown>)[];
+} {
+  const direct = countingClient();
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    direct.client.destroy();
+  });
+  return { direct, cleanup };
+}
