@@ -174,7 +174,13 @@ export function planLeaseTaking(input: TakerInput): TakerPlan {
     }
     const owner = lease.leaseOwner;
     counts.set(owner, (counts.get(owner) ?? 0) + (isEnded ? 0 : 1));
-    if (!isEnded) held.set(owner, [...(held.get(owner) ?? []), lease]);
+    if (!isEnded) {
+      // One list per owner, appended in place: copying it per lease made a scan quadratic in
+      // the leases a worker holds (the 10 000-lease fleet bench scans every 1.5 s).
+      const list = held.get(owner);
+      if (list === undefined) held.set(owner, [lease]);
+      else list.push(lease);
+    }
     if (owner !== workerId && obs?.counterSinceMs != null) {
       const at = obs.counterSinceMs + config.failoverTimeMs + 1;
       nextExpiryAtMs = nextExpiryAtMs === undefined ? at : Math.min(nextExpiryAtMs, at);
