@@ -7,6 +7,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { classifyRequestError } from '../core/retryPlanner.js';
 import type { FailureKind } from '../core/retryPlanner.js';
+import { putRecordsCommand, speaksAwsJson11 } from './putRecordsCommand.js';
 
 /** One Kinesis record to put. @internal */
 export interface WriteEntry {
@@ -41,23 +42,34 @@ export const RECORD_COUNT_MISMATCH = 'RecordCountMismatch';
 
 /** @internal */
 export class KinesisWriter implements RecordWriter {
+  /**
+   * Whether requests carry the body written by putRecordsBody.ts (memory: see there) rather than
+   * the SDK's serialisation: for every client speaking awsJson1_1, i.e. all but those given
+   * another protocol.
+   */
+  private ownBody: boolean | undefined;
+
   constructor(
     private readonly client: KinesisClient,
     private readonly target: { readonly streamName?: string; readonly streamArn?: string },
   ) {}
 
   async putRecords(entries: readonly WriteEntry[], signal?: AbortSignal): Promise<WriteResult> {
-    const command = new PutRecordsCommand({
-      // The ARN wins when both are known: it is unambiguous across accounts.
-      ...(this.target.streamArn !== undefined
-        ? { StreamARN: this.target.streamArn }
-        : { StreamName: this.target.streamName }),
-      Records: entries.map((e) => ({
-        Data: e.data,
-        PartitionKey: e.partitionKey,
-        ExplicitHashKey: e.explicitHashKey,
-      })),
-    });
+    // Decided at the first request: tests build producers whose client is never used.
+    this.ownBody ??= speaksAwsJson11(this.client);
+    const command = this.ownBody
+      ? putRecordsCommand(this.target, entries)
+      : new PutRecordsCommand({
+          // The ARN wins when both are known: it is unambiguous across accounts.
+          ...(this.target.streamArn !== undefined
+            ? { StreamARN: this.target.streamArn }
+            : { StreamName: this.target.streamName }),
+          Records: entries.map((e) => ({
+            Data: e.data,
+            PartitionKey: e.partitionKey,
+            ExplicitHashKey: e.explicitHashKey,
+          })),
+        });
     let output;
     try {
       output = await this.client.send(command, signal ? { abortSignal: signal } : {});
