@@ -20,7 +20,12 @@ import type {
 import type { ChildShard } from '../ports.js';
 import type { ConsumerRecord } from '../processor.js';
 import { isRetrievalError } from '../retrievalPorts.js';
-import type { IteratorPosition, ShardBatch, ShardBatchSource } from '../retrievalPorts.js';
+import type {
+  IteratorPosition,
+  RawRecord,
+  ShardBatch,
+  ShardBatchSource,
+} from '../retrievalPorts.js';
 import { ResumeFilter, appendUserRecords } from './recordBatch.js';
 import { Notifier } from './notifier.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
@@ -65,9 +70,23 @@ export interface PrefetcherOptions extends ShardReadContext {
   readonly hashRange: HashKeyRange | undefined;
 }
 
+/**
+ * A read as it waits in the queue: the raw records, turned into user records (deaggregated,
+ * filtered) only when the batch is taken. A queued KPL aggregate is one object and its bytes;
+ * deaggregated it is one object and one view per user record (~70 000 for a 10 MiB answer), which
+ * would sit in the heap for as long as the batch waits and be copied by every young-generation
+ * GC meanwhile. Taken just before delivery, they die young.
+ */
+interface QueuedBatch {
+  readonly raw: readonly RawRecord[];
+  readonly millisBehindLatest: number | undefined;
+  readonly rawBytes: number;
+  readonly shardEnd?: { readonly childShards: readonly ChildShard[] };
+}
+
 /** @internal */
 export class Prefetcher {
-  private readonly queue: PrefetchedBatch[] = [];
+  private readonly queue: QueuedBatch[] = [];
   private queuedBytes = 0;
   private ended = false;
   private throttles = 0;
@@ -96,16 +115,33 @@ export class Prefetcher {
     await this.o.source.close();
   }
 
-  /** The next batch, waiting for one; rejects with an AbortError when `signal` aborts. */
+  /**
+   * The next batch, waiting for one; rejects with an AbortError when `signal` aborts. A batch
+   * that filters down to nothing (all at or before the resume checkpoint, or dropped by the
+   * hash-range check) is skipped unless empty batches are to be delivered.
+   */
   async next(signal: AbortSignal): Promise<PrefetchedBatch> {
     for (;;) {
-      const batch = this.queue.shift();
-      if (batch !== undefined) {
-        this.queuedBytes -= batch.rawBytes;
-        this.spaceFreed.notify();
-        return batch;
+      const queued = this.queue.shift();
+      if (queued === undefined) {
+        await this.dataReady.wait(signal);
+        continue;
       }
-      await this.dataReady.wait(signal);
+      this.queuedBytes -= queued.rawBytes;
+      this.spaceFreed.notify();
+      const records: ConsumerRecord[] = [];
+      appendUserRecords(queued.raw, this.o.hashRange, this.filter, records);
+      if (
+        records.length === 0 &&
+        queued.shardEnd === undefined &&
+        !this.o.config.callProcessRecordsEvenForEmptyRecordList
+      ) {
+        continue;
+      }
+      const { millisBehindLatest, rawBytes, shardEnd } = queued;
+      return shardEnd === undefined
+        ? { records, millisBehindLatest, rawBytes }
+        : { records, millisBehindLatest, rawBytes, shardEnd };
     }
   }
 
@@ -136,8 +172,6 @@ export class Prefetcher {
     const raw = batch.records;
     let rawBytes = 0;
     for (const r of raw) rawBytes += r.data.length;
-    const records: ConsumerRecord[] = [];
-    appendUserRecords(raw, this.o.hashRange, this.filter, records);
     if (batch.millisBehindLatest !== undefined) {
       this.o.metrics.record({
         name: 'MillisBehindLatest',
@@ -146,7 +180,7 @@ export class Prefetcher {
         dimensions: this.o.dimensions,
       });
     }
-    const base = { records, millisBehindLatest: batch.millisBehindLatest, rawBytes };
+    const base = { raw, millisBehindLatest: batch.millisBehindLatest, rawBytes };
     if (batch.childShards !== undefined) {
       this.ended = true;
       this.push({ ...base, shardEnd: { childShards: batch.childShards } });
@@ -155,10 +189,10 @@ export class Prefetcher {
     }
   }
 
-  private push(batch: PrefetchedBatch): void {
+  private push(batch: QueuedBatch): void {
     // Empty batches are only worth queueing when they carry the shard end or must be delivered.
     if (
-      batch.records.length === 0 &&
+      batch.raw.length === 0 &&
       batch.shardEnd === undefined &&
       !this.o.config.callProcessRecordsEvenForEmptyRecordList
     ) {
@@ -176,7 +210,7 @@ export class Prefetcher {
       // with no known children.
       this.ended = true;
       this.push({
-        records: [],
+        raw: [],
         millisBehindLatest: undefined,
         rawBytes: 0,
         shardEnd: { childShards: [] },
