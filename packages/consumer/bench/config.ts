@@ -17,6 +17,10 @@ export interface BenchConfig {
   readonly aggregatedRecords: number;
   /** Plain (non-aggregated) records for the throughput run on the static endpoint. */
   readonly plainRecords: number;
+  /** KPL-aggregated user records on the static endpoint with real-shard read limits. */
+  readonly shardAggregatedRecords: number;
+  /** Plain records on the static endpoint with real-shard read limits. */
+  readonly shardPlainRecords: number;
   /** The same on kinesis-local, which stores and serves well under 1 MB/s. */
   readonly emulatorAggregatedRecords: number;
   readonly emulatorPlainRecords: number;
@@ -54,6 +58,11 @@ export function readBenchConfig(): BenchConfig {
     sections: new Set((only as Section[] | undefined) ?? SECTIONS),
     aggregatedRecords: intFromEnv('BENCH_AGGREGATED_RECORDS', full ? 1_000_000 : 200_000),
     plainRecords: intFromEnv('BENCH_PLAIN_RECORDS', full ? 400_000 : 100_000),
+    shardAggregatedRecords: intFromEnv(
+      'BENCH_SHARD_AGGREGATED_RECORDS',
+      full ? 1_000_000 : 400_000,
+    ),
+    shardPlainRecords: intFromEnv('BENCH_SHARD_PLAIN_RECORDS', full ? 400_000 : 200_000),
     emulatorAggregatedRecords: intFromEnv(
       'BENCH_EMULATOR_AGGREGATED_RECORDS',
       full ? 50_000 : 20_000,

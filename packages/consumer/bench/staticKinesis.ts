@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 export interface StaticKinesis {
   readonly endpoint: string;
   readonly kinesisRecords: number;
+  /** Forgets every shard's past reads (real-shard mode), so a run starts unthrottled. */
+  resetReadLimits(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -17,6 +19,8 @@ export async function startStaticKinesis(options: {
   readonly aggregated: boolean;
   readonly recordBytes: number;
   readonly maxResponseBytes: number;
+  /** Read limits of a real shard (shardLimits.ts). */
+  readonly shardLimits?: boolean;
 }): Promise<StaticKinesis> {
   const child = spawn(process.execPath, [TSX_CLI, join(__dirname, 'staticKinesisServer.ts')], {
     env: {
@@ -26,6 +30,7 @@ export async function startStaticKinesis(options: {
       STATIC_AGGREGATED: options.aggregated ? '1' : '0',
       STATIC_RECORD_BYTES: String(options.recordBytes),
       STATIC_MAX_RESPONSE_BYTES: String(options.maxResponseBytes),
+      STATIC_SHARD_LIMITS: options.shardLimits === true ? '1' : '0',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -36,9 +41,21 @@ export async function startStaticKinesis(options: {
     child.once('exit', (code) => reject(new Error(`static Kinesis server exited (${code})`)));
   });
   const { port, kinesisRecords } = JSON.parse(line) as { port: number; kinesisRecords: number };
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     kinesisRecords,
+    resetReadLimits: async () => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'Kinesis_20131202.ResetReadLimits',
+        },
+        body: '{}',
+      });
+      if (!response.ok) throw new Error(`ResetReadLimits: HTTP ${response.status}`);
+    },
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

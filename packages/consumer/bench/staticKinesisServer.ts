@@ -9,7 +9,8 @@
  * ListShards, GetShardIterator (TRIM_HORIZON, AT/AFTER_SEQUENCE_NUMBER, LATEST) and GetRecords
  * (Limit and the service's 10 MiB cap; MillisBehindLatest 0 once caught up). Shards are open and
  * never end. Configured by env: STATIC_SHARDS, STATIC_RECORDS, STATIC_AGGREGATED (1/0),
- * STATIC_RECORD_BYTES, STATIC_MAX_RESPONSE_BYTES. Prints one JSON line with the port once it listens.
+ * STATIC_RECORD_BYTES, STATIC_MAX_RESPONSE_BYTES, STATIC_SHARD_LIMITS (1: read limits of a real
+ * shard, see shardLimits.ts). Prints one JSON line with the port once it listens.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -20,6 +21,7 @@ import {
   hashKeyRangeContains,
   partitionKeyToHashKey,
 } from '@kinesis-kit/common';
+import { ShardReadLimiter, throttledBody } from './shardLimits.js';
 
 const shardCount = Number(process.env.STATIC_SHARDS ?? '4');
 const userRecords = Number(process.env.STATIC_RECORDS ?? '200000');
@@ -27,6 +29,11 @@ const aggregated = process.env.STATIC_AGGREGATED !== '0';
 const recordBytes = Number(process.env.STATIC_RECORD_BYTES ?? '100');
 /** The service caps a response at 10 MiB; the benchmark passes less (see throughput.ts). */
 const maxResponseBytes = Number(process.env.STATIC_MAX_RESPONSE_BYTES ?? String(10 * 1024 * 1024));
+/** One limiter per shard when reads are limited as on a real shard. */
+const limited = process.env.STATIC_SHARD_LIMITS === '1';
+const newLimiters = (): ShardReadLimiter[] | undefined =>
+  limited ? Array.from({ length: shardCount }, () => new ShardReadLimiter()) : undefined;
+let limiters = newLimiters();
 
 interface StoredRecord {
   readonly sequenceNumber: string;
@@ -94,6 +101,17 @@ function indexOf(shard: number, sequenceNumber: unknown): number {
   return i < 0 ? list.length : i;
 }
 
+/** An error answered as the service answers it (status, `__type`, `x-amzn-ErrorType`). */
+class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly payload: string,
+    readonly type: string,
+  ) {
+    super(type);
+  }
+}
+
 function handle(op: string, body: Body): string {
   switch (op) {
     case 'DescribeStreamSummary':
@@ -134,6 +152,15 @@ function handle(op: string, body: Body): string {
         Buffer.from(String(body.ShardIterator), 'base64').toString(),
       ) as [number, number];
       const list = shards[shard]!;
+      const limiter = limiters?.[shard];
+      const now = performance.now();
+      if (limiter !== undefined && !limiter.admit(now)) {
+        throw new ServiceError(
+          400,
+          throttledBody(shardIds[shard]!, 'static'),
+          'ProvisionedThroughputExceededException',
+        );
+      }
       const limit = typeof body.Limit === 'number' ? body.Limit : 10_000;
       const parts: string[] = [];
       let bytes = 0;
@@ -145,9 +172,15 @@ function handle(op: string, body: Body): string {
         bytes += r.dataBytes;
         next++;
       }
+      limiter?.charge(now, bytes);
       const behind = next >= list.length ? 0 : 1000;
       return `{"Records":[${parts.join(',')}],"NextShardIterator":"${iterator(shard, next)}","MillisBehindLatest":${behind}}`;
     }
+    case 'ResetReadLimits':
+      // Not a Kinesis operation: the benchmark starts every run on shards that owe nothing, so
+      // one reader's run does not leave the next one throttled.
+      limiters = newLimiters();
+      return '{}';
     default:
       throw new Error(`unsupported operation ${op}`);
   }
@@ -157,19 +190,26 @@ function respond(req: IncomingMessage, res: ServerResponse, raw: string): void {
   const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
   let status = 200;
   let payload: string;
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/x-amz-json-1.1',
+  };
   try {
     payload = handle(op, JSON.parse(raw || '{}') as Body);
   } catch (error) {
     status = 400;
-    payload = JSON.stringify({
-      __type: 'InvalidArgumentException',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    if (error instanceof ServiceError) {
+      status = error.status;
+      payload = error.payload;
+      headers['x-amzn-errortype'] = `${error.type}:`;
+    } else {
+      payload = JSON.stringify({
+        __type: 'InvalidArgumentException',
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(payload),
-  });
+  headers['content-length'] = Buffer.byteLength(payload);
+  res.writeHead(status, headers);
   res.end(payload);
 }
 

@@ -1,227 +1,47 @@
 /**
  * Throughput: one in-process consumer (lease table, prefetch, deaggregation with the KCL's
  * hash-range filter, auto checkpoint after each batch) against a bare loop over the same shards
- * (GetShardIterator TRIM_HORIZON, then GetRecords until caught up, deaggregating with the common
- * codec and the same filter), on records already in the stream. Both read the four shards in
- * parallel, with the same client configuration and the same Limit (10 000). After one untimed
- * warm-up run each, rounds alternate which goes first; the median round is reported. On the
- * static endpoint the consumer also runs without its read pacing (see UNPACED_VARIANT).
+ * (throughputRuns.ts), on records already in the stream. Both read the four shards in parallel,
+ * with the same client configuration and the same Limit (10 000). After one untimed warm-up run
+ * each, rounds alternate which goes first; the median round is reported.
  *
- * Two sources: kinesis-local (the real emulator, but it serves well under 1 MB/s, so both
- * readers mostly wait for it and only small volumes fit in a quick run) and a static read-only
- * endpoint in a child process (staticKinesisServer.ts) that answers from pre-serialised JSON, so
- * the client side is what is measured, at the volumes of the brief.
+ * Three sources:
+ * - a static read-only endpoint in a child process (staticKinesisServer.ts) answering from
+ *   pre-serialised JSON with no read limits, responses capped at 1 MiB: the client side is all
+ *   that is measured, so these rows are CPU-bound and measure our overhead. The consumer runs
+ *   with its defaults and without its read pacing (UNPACED_VARIANT);
+ * - the same endpoint behaving like real shards for reads (shardLimits.ts: 5 calls and 2 MiB per
+ *   second per shard, 10 MiB answers, ProvisionedThroughputExceededException when exceeded): what
+ *   a reader gets out of real shards with a backlog, the consumer at its defaults;
+ * - kinesis-local (the real emulator, but it serves well under 1 MB/s, so both readers mostly
+ *   wait for it and only small volumes fit in a quick run), as a sanity check.
  *
- * Three figures per run: steady state (from the first record handed over to the last), end to
- * end (from `start()`, resp. the first GetShardIterator, to the last record; the consumer's
- * start-up, i.e. table check, shard sync and lease taking, is a one-off cost and included), and
- * this process's CPU time per record (user + system, everything the reader does in-process,
- * including the SDK's parsing), which the machine's load from other processes hardly moves.
- *
- * The static endpoint caps a response at 1 MiB (the service: 10 MiB, but a shard serves 2 MB/s,
- * so a backlog is read in about 2 MB per second anyway), so each shard is read in several calls
- * and the figures are rates rather than one round trip.
+ * Figures per run: steady state (from the first record handed over to the last), end to end
+ * (from `start()`, resp. the first GetShardIterator, to the last record; the consumer's start-up,
+ * i.e. table check, shard sync and lease taking, is a one-off cost and included), and this
+ * process's CPU time per record (user + system, everything the reader does in-process, including
+ * the SDK's parsing), over the whole run and over the steady state, which the machine's load from
+ * other processes hardly moves.
  */
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
-import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { deaggregate, silentLogger } from '@kinesis-kit/common';
+import { ListShardsCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   createKinesisClient,
-  createLeaseTableName,
   createTestStream,
   deleteStream,
-  deleteTable,
   listAllShards,
-  testClientConfig,
 } from '@kinesis-kit/integration';
-import { DynamoLeaseStore, KinesisConsumer } from '../src/index.js';
-import type { HandlerProcessorOptions } from '../src/index.js';
 import type { BenchConfig } from './config.js';
 import { addSummary, median, ms, note, num, pct, section, table } from './report.js';
+import { MAX_RESPONSE_BYTES } from './shardLimits.js';
 import { startStaticKinesis } from './staticKinesis.js';
-import { RECORD_BYTES, fillStream, shardRange } from './streamData.js';
+import { RECORD_BYTES, fillStream } from './streamData.js';
+import { BARE_THROTTLE_RETRY_MS, runBare, runConsumer } from './throughputRuns.js';
+import type { ConsumerBenchOptions, ReadRun, Source } from './throughputRuns.js';
 
 const SHARDS = 4;
-const LIMIT = 10_000;
-const READ_TIMEOUT_MS = 300_000;
+/** Response cap of the unlimited static endpoint (see onStaticEndpoint). */
 const STATIC_MAX_RESPONSE_BYTES = 1024 * 1024;
-
-interface ReadRun {
-  /** From the start of the run to the last record handed over. */
-  readonly totalMs: number;
-  /** From the first record handed over to the last. */
-  readonly steadyMs: number;
-  /** From the start of the run to the first record handed over. */
-  readonly firstRecordMs: number;
-  /** This process's CPU time (user + system) during the run. */
-  readonly cpuMs: number;
-  readonly records: number;
-}
-
-/** Counts what a reader hands over and notes when the first and the expected last arrive. */
-class Tally {
-  records = 0;
-  bytes = 0;
-  firstAt: number | undefined;
-  doneAt: number | undefined;
-  private resolveDone!: () => void;
-  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
-
-  constructor(readonly expected: number) {}
-
-  add(count: number, bytes: number): void {
-    const now = performance.now();
-    this.firstAt ??= now;
-    this.records += count;
-    this.bytes += bytes;
-    if (this.doneAt === undefined && this.records >= this.expected) {
-      this.doneAt = now;
-      this.resolveDone();
-    }
-  }
-
-  result(startedAt: number, cpuStart: NodeJS.CpuUsage): ReadRun {
-    const cpu = process.cpuUsage(cpuStart);
-    if (this.doneAt === undefined || this.firstAt === undefined) {
-      throw new Error(`read ${this.records} of ${this.expected} records`);
-    }
-    return {
-      totalMs: this.doneAt - startedAt,
-      steadyMs: this.doneAt - this.firstAt,
-      firstRecordMs: this.firstAt - startedAt,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      records: this.records,
-    };
-  }
-}
-
-function withTimeout(promise: Promise<void>, what: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), READ_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function readShardBare(
-  kinesis: KinesisClient,
-  streamName: string,
-  shard: Shard,
-  tally: Tally,
-): Promise<void> {
-  const hashRange = shardRange(shard);
-  const first = await kinesis.send(
-    new GetShardIteratorCommand({
-      StreamName: streamName,
-      ShardId: shard.ShardId,
-      ShardIteratorType: 'TRIM_HORIZON',
-    }),
-  );
-  let iterator = first.ShardIterator;
-  while (iterator !== undefined && tally.doneAt === undefined) {
-    const out = await kinesis.send(
-      new GetRecordsCommand({ ShardIterator: iterator, Limit: LIMIT }),
-    );
-    const records = out.Records ?? [];
-    let count = 0;
-    let bytes = 0;
-    for (const r of records) {
-      const users = deaggregate(
-        {
-          data: r.Data!,
-          partitionKey: r.PartitionKey!,
-          sequenceNumber: r.SequenceNumber!,
-          approximateArrivalTimestamp: r.ApproximateArrivalTimestamp,
-        },
-        { hashRange },
-      );
-      for (const u of users) bytes += u.data.length;
-      count += users.length;
-    }
-    if (count > 0) tally.add(count, bytes);
-    if (records.length === 0 && out.MillisBehindLatest === 0) return; // caught up
-    iterator = out.NextShardIterator;
-  }
-}
-
-/** Where the records are read from. */
-export interface Source {
-  readonly label: string;
-  readonly streamName: string;
-  readonly shards: readonly Shard[];
-  readonly userRecords: number;
-  /** A fresh client per run, the same configuration for both readers. */
-  readonly client: () => KinesisClient;
-}
-
-export async function runBare(source: Source): Promise<ReadRun> {
-  const kinesis = source.client();
-  try {
-    const tally = new Tally(source.userRecords);
-    const cpuStart = process.cpuUsage();
-    const startedAt = performance.now();
-    const loops = Promise.all(
-      source.shards.map((s) => readShardBare(kinesis, source.streamName, s, tally)),
-    );
-    await withTimeout(Promise.race([tally.done, loops.then(() => undefined)]), 'bare loop');
-    const run = tally.result(startedAt, cpuStart);
-    await loops;
-    return run;
-  } finally {
-    kinesis.destroy();
-  }
-}
-
-/** Consumer options the throughput runs vary. */
-export interface ConsumerBenchOptions {
-  readonly maxPrefetchBatches?: number;
-  readonly minTimeBetweenReadsMs?: number;
-  readonly handlerOptions?: HandlerProcessorOptions;
-}
-
-export async function runConsumer(
-  source: Source,
-  options: ConsumerBenchOptions = {},
-): Promise<ReadRun> {
-  const kinesis = source.client();
-  const dynamo = new DynamoDBClient(testClientConfig('dynamodb'));
-  const applicationName = createLeaseTableName();
-  // The lease table is created before the clock starts: its creation is a deployment step.
-  await new DynamoLeaseStore({ client: dynamo, tableName: applicationName }).ensureTable();
-  const tally = new Tally(source.userRecords);
-  const consumer = new KinesisConsumer({
-    streamName: source.streamName,
-    applicationName,
-    initialPosition: 'TRIM_HORIZON',
-    kinesisClient: kinesis,
-    dynamoDBClient: dynamo,
-    logger: silentLogger,
-    ...options,
-    handler: (records) => {
-      let bytes = 0;
-      for (const r of records) bytes += r.data.length;
-      tally.add(records.length, bytes);
-      return Promise.resolve();
-    },
-  });
-  try {
-    const cpuStart = process.cpuUsage();
-    const startedAt = performance.now();
-    await consumer.start();
-    await withTimeout(tally.done, 'consumer');
-    return tally.result(startedAt, cpuStart);
-  } finally {
-    await consumer.stop();
-    kinesis.destroy();
-    dynamo.destroy();
-    await deleteTable(applicationName).catch(() => undefined);
-  }
-}
 
 /** A consumer configuration to compare with the bare loop. */
 interface ConsumerVariant {
@@ -280,14 +100,17 @@ async function compareOn(
     for (const [i, v] of variants.entries()) ours[i]!.push(await runConsumer(source, v.options));
     if (round % 2 === 1) bare.push(await runBare(source));
   }
-  const cpuPerRecord = (runs: readonly ReadRun[]): number =>
-    median(runs.map((r) => (r.cpuMs * 1000) / r.records));
-  const rate = (runs: readonly ReadRun[], key: 'totalMs' | 'steadyMs'): number =>
-    median(runs.map((r) => (r.records * 1000) / r[key]));
   const rows: [string, readonly ReadRun[]][] = [
     ['bare GetRecords loop', bare],
     ...variants.map((v, i): [string, readonly ReadRun[]] => [v.name, ours[i]!]),
   ];
+  const cpuPerRecord = (runs: readonly ReadRun[]): number =>
+    median(runs.map((r) => (r.cpuMs * 1000) / r.records));
+  const steadyCpu = (runs: readonly ReadRun[]): number =>
+    median(runs.map((r) => (r.steadyCpuMs * 1000) / r.steadyRecords));
+  const throttled = rows.some(([, runs]) => runs.some((r) => r.throttles > 0));
+  const rate = (runs: readonly ReadRun[], key: 'totalMs' | 'steadyMs'): number =>
+    median(runs.map((r) => (r.records * 1000) / r[key]));
   table(
     rows.map(([name, runs]) => ({
       reader: name,
@@ -296,16 +119,20 @@ async function compareOn(
       'records/s end to end': num(rate(runs, 'totalMs')),
       'records/s steady': num(rate(runs, 'steadyMs')),
       'CPU µs/record': num(cpuPerRecord(runs), 2),
+      'CPU µs/record, steady': num(steadyCpu(runs), 2),
+      ...(throttled && { 'throttled reads': num(median(runs.map((r) => r.throttles))) }),
     })),
   );
   for (const [i, v] of variants.entries()) {
     const runs = ours[i]!;
     const cpu = cpuPerRecord(bare) / cpuPerRecord(runs);
+    const cpuSteady = steadyCpu(bare) / steadyCpu(runs);
     const endToEnd = rate(runs, 'totalMs') / rate(bare, 'totalMs');
     const steady = rate(runs, 'steadyMs') / rate(bare, 'steadyMs');
     note(
       `${v.name} / bare: steady state ${pct(steady)}${v.judged ? ' (target ≥ 90%)' : ' (information)'}; end to end, start-up ` +
-        `included, ${pct(endToEnd)}; per CPU time (bare CPU/record ÷ ours) ${pct(cpu)}`,
+        `included, ${pct(endToEnd)}; per CPU time (bare CPU/record ÷ ours) ${pct(cpu)}, ` +
+        `steady state ${pct(cpuSteady)}`,
     );
     addSummary({
       figure: `Throughput, ${source.label}: ${v.name} / bare, steady state`,
@@ -316,7 +143,9 @@ async function compareOn(
     });
     addSummary({
       figure: `Throughput, ${source.label}: ${v.name} / bare, per CPU time`,
-      measured: `${pct(cpu)} (${num(cpuPerRecord(runs), 2)} vs ${num(cpuPerRecord(bare), 2)} µs/record)`,
+      measured:
+        `${pct(cpu)} (${num(cpuPerRecord(runs), 2)} vs ${num(cpuPerRecord(bare), 2)} µs/record); ` +
+        `steady ${pct(cpuSteady)} (${num(steadyCpu(runs), 2)} vs ${num(steadyCpu(bare), 2)})`,
       target: '—',
       baseline: 'bare GetRecords loop, same run',
       verdict: 'info',
@@ -354,15 +183,34 @@ async function onEmulator(config: BenchConfig, aggregated: boolean): Promise<voi
   }
 }
 
-async function onStaticEndpoint(config: BenchConfig, aggregated: boolean): Promise<void> {
-  const count = aggregated ? config.aggregatedRecords : config.plainRecords;
+/**
+ * How the static endpoint serves reads: `unlimited` (no read limits, 1 MiB answers: CPU-bound,
+ * our overhead) or `real-shard` (a real shard's read limits, shardLimits.ts).
+ */
+type StaticMode = 'unlimited' | 'real-shard';
+
+async function onStaticEndpoint(
+  config: BenchConfig,
+  aggregated: boolean,
+  mode: StaticMode,
+): Promise<void> {
+  const limited = mode === 'real-shard';
+  const count = limited
+    ? aggregated
+      ? config.shardAggregatedRecords
+      : config.shardPlainRecords
+    : aggregated
+      ? config.aggregatedRecords
+      : config.plainRecords;
   const kind = aggregated ? 'KPL aggregates' : 'plain records';
+  const where = limited ? 'static endpoint with real-shard read limits' : 'static endpoint';
   const server = await startStaticKinesis({
     shards: SHARDS,
     records: count,
     aggregated,
     recordBytes: RECORD_BYTES,
-    maxResponseBytes: STATIC_MAX_RESPONSE_BYTES,
+    maxResponseBytes: limited ? MAX_RESPONSE_BYTES : STATIC_MAX_RESPONSE_BYTES,
+    shardLimits: limited,
   });
   try {
     const client = (): KinesisClient => createKinesisClient({ endpoint: server.endpoint });
@@ -371,21 +219,28 @@ async function onStaticEndpoint(config: BenchConfig, aggregated: boolean): Promi
       (await lister.send(new ListShardsCommand({ StreamName: 'static' }))).Shards ?? [];
     lister.destroy();
     note(
-      `static endpoint, ${kind}: ${num(count)} user records of ${RECORD_BYTES} B in ` +
-        `${num(server.kinesisRecords)} Kinesis records on ${SHARDS} shards`,
+      `${where}, ${kind}: ${num(count)} user records of ${RECORD_BYTES} B in ` +
+        `${num(server.kinesisRecords)} Kinesis records on ${SHARDS} shards` +
+        (limited
+          ? `; per shard 5 reads and 2 MiB per second, answers up to 10 MiB; the bare loop ` +
+            `calls again ${BARE_THROTTLE_RETRY_MS} ms after a throttled read`
+          : ''),
     );
     const source: Source = {
-      label: `static endpoint, ${kind} (${num(count)} × ${RECORD_BYTES} B)`,
+      label: `${where}, ${kind} (${num(count)} × ${RECORD_BYTES} B)`,
       streamName: 'static',
       shards,
       userRecords: count,
       client,
+      ...(limited && { beforeRun: () => server.resetReadLimits() }),
     };
-    await compareOn(source, config.throughputRounds, [
-      DEFAULTS_VARIANT,
-      UNPACED_VARIANT,
-      CHECKPOINT_EVERY_SECOND_VARIANT,
-    ]);
+    await compareOn(
+      source,
+      config.throughputRounds,
+      limited
+        ? [DEFAULTS_VARIANT]
+        : [DEFAULTS_VARIANT, UNPACED_VARIANT, CHECKPOINT_EVERY_SECOND_VARIANT],
+    );
   } finally {
     await server.stop();
   }
@@ -393,8 +248,10 @@ async function onStaticEndpoint(config: BenchConfig, aggregated: boolean): Promi
 
 export async function runThroughputBench(config: BenchConfig): Promise<void> {
   section('Throughput: KinesisConsumer against a bare GetRecords loop');
-  await onStaticEndpoint(config, true);
-  await onStaticEndpoint(config, false);
+  await onStaticEndpoint(config, true, 'unlimited');
+  await onStaticEndpoint(config, false, 'unlimited');
+  await onStaticEndpoint(config, true, 'real-shard');
+  await onStaticEndpoint(config, false, 'real-shard');
   await onEmulator(config, true);
   await onEmulator(config, false);
 }
