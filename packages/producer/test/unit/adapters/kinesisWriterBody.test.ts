@@ -61,6 +61,12 @@ describe('KinesisWriter with the SDK stack', () => {
       protocol: new AwsSmithyRpcV2CborProtocol({ defaultNamespace: 'com.amazonaws.kinesis' }),
     });
     expect(speaksAwsJson11(cbor)).toBe(false);
+    // Given as a class, the client makes the instance.
+    const cborClass = new KinesisClient({
+      region: 'us-east-1',
+      protocol: AwsSmithyRpcV2CborProtocol,
+    });
+    expect(speaksAwsJson11(cborClass)).toBe(false);
     expect(speaksAwsJson11(new KinesisClient({ region: 'us-east-1' }))).toBe(true);
   });
 });
