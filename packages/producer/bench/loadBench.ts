@@ -64,9 +64,10 @@ export async function runLoad({
   await producer.put({ partitionKey: 'warm-up', data: 'x' });
   await proxy.reset();
   global.gc?.();
-  const baselineRss = process.memoryUsage.rss();
+  const atBaseline = process.memoryUsage();
+  const baselineRss = atBaseline.rss;
   let peakRss = baselineRss;
-  let atPeak = process.memoryUsage();
+  let atPeak = atBaseline;
   const rssSampler = memory
     ? setInterval(() => {
         const m = process.memoryUsage();
@@ -173,9 +174,13 @@ export async function runLoad({
   if (memory) {
     const bound = PRODUCER_DEFAULTS.maxBufferedBytes;
     const mb = (n: number): string => `${(n / MiB).toFixed(0)} MiB`;
-    console.log(
-      `  at peak: heap used ${mb(atPeak.heapUsed)} of ${mb(atPeak.heapTotal)}, external ${mb(atPeak.external)} (array buffers ${mb(atPeak.arrayBuffers)})`,
-    );
+    // Where the growth is: the V8 heap as reserved (not only used), memory outside it
+    // (ArrayBuffers: records' bytes, aggregates, request bodies), and the rest of the RSS
+    // (code, native buffers, and what malloc keeps after frees).
+    const split = (m: NodeJS.MemoryUsage): string =>
+      `heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)}), rest of RSS ${mb(m.rss - m.heapTotal - m.external)}`;
+    console.log(`  at baseline: ${split(atBaseline)}`);
+    console.log(`  at peak    : ${split(atPeak)}`);
     const grown = peakRss - baselineRss;
     console.log(
       `  memory: baseline RSS ${(baselineRss / MiB).toFixed(0)} MiB, peak ${(peakRss / MiB).toFixed(0)} MiB, growth ${(grown / MiB).toFixed(1)} MiB; bound ${(bound / MiB).toFixed(0)} MiB + 64 MiB = ${((bound + 64 * MiB) / MiB).toFixed(0)} MiB (${grown < bound + 64 * MiB ? 'within' : 'OVER'}; ratio ${(grown / (bound + 64 * MiB)).toFixed(2)})`,
