@@ -36,8 +36,6 @@ export interface ReadRun {
   readonly steadyCpuMs: number;
   /** Records handed over after the first batch (what steadyCpuMs is spent on). */
   readonly steadyRecords: number;
-  /** performance.now() of the first and the last record handed over. */
-  readonly window: readonly [number, number];
   /** Throttled reads the reader saw (after the client's own retries). */
   readonly throttles: number;
   readonly records: number;
@@ -89,7 +87,6 @@ class Tally {
       cpuMs: cpuMs(doneCpu, cpuStart),
       steadyCpuMs: cpuMs(doneCpu, firstCpu),
       steadyRecords: this.records - this.firstCount,
-      window: [firstAt, doneAt],
       throttles: this.throttles,
       records: this.records,
     };
