@@ -87,6 +87,12 @@ export interface OutboundRecord {
 /** The shape of common's aggregator the producer relies on. @internal */
 export interface Aggregator {
   add(record: { partitionKey: string; data: Uint8Array; explicitHashKey?: string }): boolean;
+  /** `add` without the checks validateRecord already made; `keyBytes` is the key's UTF-8 length. */
+  addValidated(
+    record: { partitionKey: string; data: Uint8Array; explicitHashKey?: string },
+    data: Uint8Array,
+    keyBytes: number,
+  ): boolean;
   readonly count: number;
   readonly sizeBytes: number;
   toKinesisRecord(): { partitionKey: string; explicitHashKey?: string; data: Uint8Array };
