@@ -102,11 +102,13 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   private ehkIndex = new Map<string, number>();
   /**
    * The protobuf sections, encoded as records arrive: the key tables (tag, length, bytes per
-   * entry) and the record entries. encode() then only copies three runs of bytes and hashes
-   * them; nothing per record outlives add() but the caller's object in `items`. Reused after
-   * reset (encode copies out of them).
+   * entry) and the record entries, so that the caller's data is not held until encode(), which
+   * only copies three runs and hashes them. The entry buffers are reused after reset (encode
+   * copies out of them). The partition-key table is a string of one char per byte, grown per new
+   * key and written with one native latin1 write: a native write per key measured about 0.2 µs
+   * per record slower (bench/cpuParts.ts).
    */
-  private pkTable: Buffer = EMPTY_BUFFER;
+  private pkSection = '';
   private pkTableLength = 0;
   private ehkTable: Buffer = EMPTY_BUFFER;
   private ehkTableLength = 0;
@@ -219,14 +221,9 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
       const pk = record.partitionKey;
       const len = this.pPkBytes;
       this.pkIndex.set(pk, pkIdx);
-      let table = this.pkTable;
-      let o = this.pkTableLength;
-      if (o + len + 11 > table.length) table = this.pkTable = grow(table, o + len + 11);
-      table[o++] = TAG_PARTITION_KEY_TABLE;
-      o = writeVarint(table, o, len);
-      // One native write per key: measured several times faster than building a table string.
-      o += table.write(pk, o, len === pk.length ? 'latin1' : 'utf8');
-      this.pkTableLength = o;
+      const bytes = len === pk.length ? pk : Buffer.from(pk, 'utf8').toString('latin1');
+      this.pkSection += TABLE_PK_TAG_CHAR + varintChars(len) + bytes;
+      this.pkTableLength += 1 + varintSize(len) + len;
     }
     const ehkIdx = this.pEhkIdx;
     if (this.pEhkNew) {
@@ -315,6 +312,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     if (this.pkIndex.size > 0) this.pkIndex = new Map();
     if (this.ehkIndex.size > 0) this.ehkIndex = new Map();
     this.pkTableLength = 0;
+    this.pkSection = '';
     this.ehkTableLength = 0;
     this.entriesLength = 0;
     this.firstEhk = undefined;
@@ -413,7 +411,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const out = Buffer.allocUnsafe(bodyEnd + 16);
     out.set(AGGREGATION_MAGIC, 0);
     let o = 4;
-    o += this.pkTable.copy(out, o, 0, this.pkTableLength);
+    o += out.write(this.pkSection, o, 'latin1');
     o += this.ehkTable.copy(out, o, 0, this.ehkTableLength);
     this.entries.copy(out, o, 0, this.entriesLength);
     md5(out.subarray(4, bodyEnd)).copy(out, bodyEnd);
@@ -428,6 +426,20 @@ function grow(buf: Buffer, needed: number): Buffer {
   const next = Buffer.allocUnsafe(Math.max(needed, buf.length * 2, 1024));
   buf.copy(next, 0, 0, buf.length);
   return next;
+}
+
+const TABLE_PK_TAG_CHAR = String.fromCharCode(TAG_PARTITION_KEY_TABLE);
+
+/** A varint as a string of one char per byte, for the latin1-encoded key table. */
+function varintChars(value: number): string {
+  if (value < 0x80) return String.fromCharCode(value);
+  let chars = '';
+  let v = value;
+  while (v >= 0x80) {
+    chars += String.fromCharCode((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  return chars + String.fromCharCode(v);
 }
 
 /** Bytes in the base-128 varint encoding of a non-negative integer below 2^53. */
