@@ -323,7 +323,10 @@ export class Dispatcher {
     errorCode: string | undefined,
     errorMessage: string | undefined,
   ): void {
-    const end = sentAt + durationMs;
+    // Whole milliseconds, as accept() stores arrival: one fractional store into a record's time
+    // field makes V8 give that field of every record created afterwards a heap-number box
+    // (measured: 16 bytes more per record, kept while it is buffered).
+    const end = Math.floor(sentAt + durationMs);
     const items = record.items;
     if (errorCode === undefined) {
       for (let i = 0; i < items.length; i++) items[i]!.lastAttemptEnd = end;
