@@ -26,6 +26,7 @@ import { BufferPool } from './bufferPool.js';
 import { Capacity, RECORD_OVERHEAD_BYTES } from './capacity.js';
 import { BatchPlanner, SHARD_FLUSH_BYTES } from './core/batchPlanner.js';
 import { RATE_LIMITER_DEFAULTS } from './core/rateLimiter.js';
+import { rejectPut } from './core/records.js';
 import type { PendingRecord, PutResult } from './core/records.js';
 import { validateRecord } from './core/validate.js';
 import type { UserRecordInput } from './core/validate.js';
@@ -286,7 +287,6 @@ export class KinesisProducer {
     // One shared executor instead of a closure per record (see captureSettlers).
     const promise = new Promise<PutResult>(captureSettlers);
     record.resolve = capturedResolve;
-    record.reject = capturedReject;
     record.arrivedAt = now;
     record.expiresAt = now + this.opts.recordTtl;
     record.lastAttemptEnd = now;
@@ -318,7 +318,7 @@ export class KinesisProducer {
   /** Settles a record with an error from here (not through the dispatcher). */
   private rejectRecord(record: PendingRecord, error: Error): void {
     this.settled(record);
-    record.reject(error);
+    rejectPut(record, error);
   }
 
   /** True when the queued Kinesis records fill a request: worth waking the loop early. */
@@ -472,18 +472,13 @@ export class KinesisProducer {
 
 /**
  * The executor of every put() promise. A promise executor runs synchronously inside
- * `new Promise`, so it can hand the settle functions over through two variables; a closure per
+ * `new Promise`, so it can hand the resolve function over through a variable; a closure per
  * record (the usual `new Promise((resolve, reject) => ...)`) was one more allocation on the path
- * every record takes.
+ * every record takes. The reject function is not kept (see PendingRecord.resolve).
  */
 let capturedResolve: (result: PutResult) => void = () => undefined;
-let capturedReject: (error: Error) => void = () => undefined;
-function captureSettlers(
-  resolve: (result: PutResult) => void,
-  reject: (error: Error) => void,
-): void {
+function captureSettlers(resolve: (result: PutResult) => void): void {
   capturedResolve = resolve;
-  capturedReject = reject;
 }
 
 /** The client we build from `clientConfig`: HTTP/1.1 keep-alive, sized pool, no SDK retries. */

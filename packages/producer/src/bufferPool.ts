@@ -64,21 +64,28 @@ export class BufferPool {
   /** Routes a new record into its shard's buffer. Returns the number of Kinesis records sealed. */
   add(record: PendingRecord, now: number): number {
     const router = this.routerValue;
-    let shardId: string | undefined;
+    let shard: ShardBuffer | undefined;
     if (router !== undefined) {
-      shardId =
-        record.hashKey === undefined
-          ? router.routeWords(hashWordsOf(record))
-          : router.route(record.hashKey);
+      if (record.hashKey === undefined) {
+        // The common path: the router's index finds the buffer without a lookup by id.
+        const i = router.routeWordsIndex(hashWordsOf(record));
+        if (i >= 0)
+          shard = this.byIndex[i] ?? (this.byIndex[i] = this.shard(router.shardIdAt(i), now));
+      } else {
+        const shardId = router.route(record.hashKey);
+        if (shardId !== undefined) shard = this.shard(shardId, now);
+      }
     }
-    if (shardId === undefined) {
+    if (shard === undefined) {
       this.unrouted.push(record);
       return 0;
     }
-    const shard = this.shard(shardId, now);
     this.lastShard = shard;
     return shard.add(record);
   }
+
+  /** The buffers of the current router's open shards by their index in it, filled as used. */
+  private byIndex: (ShardBuffer | undefined)[] = [];
 
   /** The shard the last `add` went to. */
   lastShard: ShardBuffer | undefined;
@@ -115,6 +122,7 @@ export class BufferPool {
   swap(router: ShardRouter, now: number): string[] {
     const old = this.routerValue;
     this.routerValue = router;
+    this.byIndex = [];
     const changed = old ? [...old.changedIn(router)] : [];
     const moved: PendingRecord[] = [];
     for (const shardId of changed) {
@@ -188,6 +196,7 @@ export class BufferPool {
   }
 
   private remove(shard: ShardBuffer): void {
+    this.byIndex = [];
     this.retiring.delete(shard);
     if (this.byId.get(shard.shardId) === shard) this.byId.delete(shard.shardId);
     const i = this.shards.indexOf(shard);

@@ -57,11 +57,24 @@ export interface PendingRecord {
   failures: Attempt[] | undefined;
   /** End of the last attempt (or arrival), for Attempt.delayMs and BufferingTime. */
   lastAttemptEnd: number;
-  /** Settle the put() promise. Call through the producer, which also gives back buffer room. */
+  /**
+   * Settles the put() promise: with a result, or (see rejectPut) with a rejected promise. Call
+   * through the producer, which also gives back buffer room. There is no reject function: the
+   * promise's own dies young instead of being kept, with every buffered record, through
+   * scavenges (the put() promise and what it holds are most of a buffered record's heap).
+   */
   resolve: (result: PutResult) => void;
-  reject: (error: Error) => void;
   /** The flush epoch the record counts in (opaque here). */
   epoch: unknown;
+}
+
+/**
+ * Rejects `record`'s put() promise with `error`: resolving a promise with a rejected one rejects
+ * it with the same reason (a microtask later than reject() would).
+ * @internal
+ */
+export function rejectPut(record: PendingRecord, error: Error): void {
+  record.resolve(Promise.reject(error) as unknown as PutResult);
 }
 
 /** A Kinesis record ready to be sent: an aggregate of user records, or one user record raw. @internal */
@@ -87,6 +100,12 @@ export interface OutboundRecord {
 /** The shape of common's aggregator the producer relies on. @internal */
 export interface Aggregator {
   add(record: { partitionKey: string; data: Uint8Array; explicitHashKey?: string }): boolean;
+  /** `add` without the checks validateRecord already made; `keyBytes` is the key's UTF-8 length. */
+  addValidated(
+    record: { partitionKey: string; data: Uint8Array; explicitHashKey?: string },
+    data: Uint8Array,
+    keyBytes: number,
+  ): boolean;
   readonly count: number;
   readonly sizeBytes: number;
   toKinesisRecord(): { partitionKey: string; explicitHashKey?: string; data: Uint8Array };

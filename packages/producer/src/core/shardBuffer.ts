@@ -76,10 +76,12 @@ export class ShardBuffer {
       return 1;
     }
     let sealed = 0;
-    if (!agg.add(record)) {
+    // Validated at put(): the aggregator need not check the key again nor measure it.
+    const keyBytes = record.sizeBytes - record.dataBytes;
+    if (!agg.addValidated(record, record.data, keyBytes)) {
       // Did not fit: seal what is there (keeping order); an empty aggregator takes anything.
       sealed += this.seal();
-      agg.add(record);
+      agg.addValidated(record, record.data, keyBytes);
     }
     // The aggregator has the bytes now (it encodes at add, or keeps its own reference): drop
     // ours, so a buffer made from the caller's string dies young instead of waiting in the old

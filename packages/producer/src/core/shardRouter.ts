@@ -56,6 +56,12 @@ export class ShardRouter {
    * routes every user record, and building and comparing bigints cost more than the search.
    */
   routeWords(key: Uint32Array): string | undefined {
+    const i = this.routeWordsIndex(key);
+    return i < 0 ? undefined : this.ids[i];
+  }
+
+  /** `routeWords` as the shard's position in this map (see `shardIdAt`), or -1 for a gap. */
+  routeWordsIndex(key: Uint32Array): number {
     const ends = this.ends;
     let lo = 0;
     let hi = this.ids.length;
@@ -65,8 +71,13 @@ export class ShardRouter {
       if (compareAt(ends, mid * 4, key) < 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === this.ids.length || compareAt(this.starts, lo * 4, key) > 0) return undefined;
-    return this.ids[lo];
+    if (lo === this.ids.length || compareAt(this.starts, lo * 4, key) > 0) return -1;
+    return lo;
+  }
+
+  /** The id of the open shard at `index` (0 <= index < the number of open shards). */
+  shardIdAt(index: number): string {
+    return this.ids[index]!;
   }
 
   /** True when `shardId` is an open shard of this map. */

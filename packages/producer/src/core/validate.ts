@@ -5,6 +5,7 @@
  * agree on what a valid key is.
  */
 import {
+  MAX_PARTITION_KEY_LENGTH,
   RecordTooLargeError,
   ValidationError,
   parseExplicitHashKey,
@@ -21,6 +22,7 @@ const checkPartitionKey: typeof validatePartitionKey = validatePartitionKey;
 const asBytes = toDataBytes;
 const keyBytes = hashKeyWords;
 const claimWords = claimKeyHashWords;
+const MAX_KEY_UNITS = MAX_PARTITION_KEY_LENGTH;
 
 /** What put() takes. @public */
 export interface UserRecordInput {
@@ -46,21 +48,35 @@ export function validateRecord(input: unknown, maxRecordSizeBytes: number): Pend
     throw new ValidationError('record', `must be an object with partitionKey and data`);
   }
   const { partitionKey, data, explicitHashKey } = input as Partial<UserRecordInput>;
-  checkPartitionKey(partitionKey);
+  const explicit = explicitHashKey !== undefined && explicitHashKey !== null;
+  // Without an explicit hash key routing hashes the key anyway; hashing it here yields its UTF-8
+  // length too (for the record's size), and routing then reuses the words (keyHash.ts). A key
+  // with as many UTF-8 bytes as UTF-16 units is ASCII, so it holds no lone surrogate: the full
+  // check (a native scan) is left for the others.
+  let keyUtf8 = 0;
+  if (
+    explicit ||
+    typeof partitionKey !== 'string' ||
+    partitionKey.length === 0 ||
+    partitionKey.length > MAX_KEY_UNITS
+  ) {
+    checkPartitionKey(partitionKey);
+  } else {
+    keyUtf8 = keyBytes(partitionKey);
+    if (keyUtf8 !== partitionKey.length) checkPartitionKey(partitionKey);
+  }
   if (data === undefined || data === null) {
     throw new ValidationError('data', 'must be a Uint8Array or a string, got nothing');
   }
   const bytes = asBytes(data);
   let hashKey: bigint | undefined;
   let ehk: string | undefined;
-  if (explicitHashKey !== undefined && explicitHashKey !== null) {
+  if (explicit) {
     hashKey = parseExplicitHashKey(explicitHashKey);
     ehk = hashKey.toString();
+    keyUtf8 = byteLength(partitionKey);
   }
-  // Without an explicit hash key routing hashes the key anyway; hashing it here yields its UTF-8
-  // length too, and routing then reuses the words (keyHash.ts).
-  const sizeBytes =
-    bytes.length + (hashKey === undefined ? keyBytes(partitionKey) : byteLength(partitionKey));
+  const sizeBytes = bytes.length + keyUtf8;
   if (sizeBytes > maxRecordSizeBytes) {
     throw new RecordTooLargeError('data', sizeBytes, maxRecordSizeBytes, {
       counted: 'data + partitionKey',
@@ -78,7 +94,6 @@ export function validateRecord(input: unknown, maxRecordSizeBytes: number): Pend
     failures: undefined,
     lastAttemptEnd: 0,
     resolve: unsettled,
-    reject: unsettled,
     epoch: undefined,
   };
   if (hashKey === undefined) claimWords(record);

@@ -27,8 +27,11 @@ export function pending(
     expiresAt: arrivedAt + (options.ttl ?? 30_000),
     failures: undefined,
     lastAttemptEnd: arrivedAt,
-    resolve: (r) => settled.results.push(r),
-    reject: (e) => settled.errors.push(e),
+    // A rejection arrives as a rejected promise (see rejectPut).
+    resolve: (r) => {
+      if (r instanceof Promise) r.catch((e: unknown) => settled.errors.push(e));
+      else settled.results.push(r);
+    },
     epoch: undefined,
   };
 }
