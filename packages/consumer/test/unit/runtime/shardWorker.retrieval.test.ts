@@ -77,6 +77,22 @@ describe('ShardWorker retrieval', () => {
     await h.worker.requestShutdown();
   });
 
+  it('skips a batch the resume checkpoint filters down to nothing, then delivers the next', async () => {
+    // Prepare: one record per read; the iterator starts AT the checkpointed record r1.
+    const h = await createHarness({
+      options: { ...FAST, maxRecords: 1 },
+      setup: (k) => ExtendedSequenceNumber.of(putPlain(k, 4)[1]!),
+    });
+
+    // Act
+    await h.drive(() => h.processor.delivered.length === 2);
+
+    // Assess: the first read (r1) filtered down to an empty batch, which is not handed over.
+    expect(h.kinesis.calls.filter((c) => c.op === 'getRecords').length).toBeGreaterThanOrEqual(3);
+    expect(h.processor.inputs.map((i) => text(i.records))).toEqual([['r2'], ['r3']]);
+    await h.worker.requestShutdown();
+  });
+
   it.each([
     ['LATEST', ExtendedSequenceNumber.LATEST, ['new0', 'new1']],
     ['AT_TIMESTAMP', ExtendedSequenceNumber.AT_TIMESTAMP, ['r1', 'new0', 'new1']],
