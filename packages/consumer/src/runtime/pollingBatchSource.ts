@@ -7,7 +7,9 @@
  * Pacing: after an empty answer wait `idleTimeBetweenReadsMs`; a full batch, or one from a shard we
  * are behind on (a batch cut short by the response byte cap, typical with KPL aggregates), is
  * followed at once; otherwise keep `minTimeBetweenReadsMs` between the starts of two reads, to stay
- * under the service's 5 reads per second per shard near the tip.
+ * under the service's 5 reads per second per shard near the tip. In every case the next read waits
+ * at least as long as the shard takes to serve the bytes just read (`shardReadBytesPerSecond`), so
+ * a backlog is read at the shard's rate instead of by throttled calls and their jittered retries.
  */
 import { isRetrievalError } from '../retrievalPorts.js';
 import type {
@@ -29,7 +31,7 @@ export interface PollingBatchSourceOptions {
   readonly start: IteratorPosition;
   readonly config: Pick<
     ShardWorkerOptions,
-    'maxRecords' | 'idleTimeBetweenReadsMs' | 'minTimeBetweenReadsMs'
+    'maxRecords' | 'idleTimeBetweenReadsMs' | 'minTimeBetweenReadsMs' | 'shardReadBytesPerSecond'
   >;
   readonly clock: Clock;
   readonly metrics: MetricsSink;
@@ -105,6 +107,14 @@ export class PollingBatchSource implements ShardBatchSource {
     if (raw.length === 0) delay = config.idleTimeBetweenReadsMs;
     else if (raw.length >= config.maxRecords || (result.millisBehindLatest ?? 0) > 0) delay = 0;
     else delay = Math.max(0, config.minTimeBetweenReadsMs - (clock.monotonic() - startedAt));
+    const rate = config.shardReadBytesPerSecond;
+    if (rate > 0 && raw.length > 0) {
+      let bytes = 0;
+      for (const r of raw) bytes += r.data.length;
+      // Counted from the answer, not the call: the shard may have served it at any point between.
+      // Whole milliseconds: a few KiB wait for nothing.
+      delay = Math.max(delay, Math.floor((bytes * 1000) / rate));
+    }
     this.nextReadAt = clock.monotonic() + delay;
     return base;
   }

@@ -45,6 +45,16 @@ export interface ShardWorkerOptions {
    * @defaultValue 200
    */
   readonly minTimeBetweenReadsMs: number;
+  /**
+   * The read rate a shard serves (the service: 2 MiB per second, and "if a call returns 10 MiB,
+   * subsequent calls made within the next 5 seconds throw ProvisionedThroughputExceededException").
+   * After an answer of B bytes of record data the next GetRecords of the shard waits B / this, even
+   * while the shard is behind: reading again at once would only be throttled, and the throttle's
+   * retries (the SDK's, then ours) are jittered and end up to seconds after the shard could serve
+   * again. 0 turns it off (an endpoint without read limits).
+   * @defaultValue 2 097 152 (2 MiB)
+   */
+  readonly shardReadBytesPerSecond: number;
   /** Batches fetched ahead of the processor. @defaultValue 3 (the KCL's maxPendingProcessRecordsInput) */
   readonly maxPrefetchBatches: number;
   /** Bytes fetched ahead of the processor (one batch may overshoot). @defaultValue 8 MiB */
@@ -78,6 +88,7 @@ export const SHARD_WORKER_DEFAULTS = {
   maxRecords: 10_000,
   idleTimeBetweenReadsMs: 1000,
   minTimeBetweenReadsMs: 200,
+  shardReadBytesPerSecond: 2 * 1024 * 1024,
   maxPrefetchBatches: 3,
   maxPrefetchBytes: 8 * 1024 * 1024,
   throttleBackoff: { baseMs: 250, capMs: 10_000 },
@@ -108,6 +119,7 @@ export function resolveShardWorkerOptions(
   int('maxRecords', resolved.maxRecords, 1, 10_000);
   int('idleTimeBetweenReadsMs', resolved.idleTimeBetweenReadsMs, 0, 3_600_000);
   int('minTimeBetweenReadsMs', resolved.minTimeBetweenReadsMs, 0, 60_000);
+  int('shardReadBytesPerSecond', resolved.shardReadBytesPerSecond, 0, 2 ** 40);
   int('maxPrefetchBatches', resolved.maxPrefetchBatches, 1, 1000);
   int('maxPrefetchBytes', resolved.maxPrefetchBytes, 1, 2 ** 31);
   int('maxProcessorAttempts', resolved.maxProcessorAttempts, 1, 1_000_000);

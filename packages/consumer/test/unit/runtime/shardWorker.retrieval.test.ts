@@ -187,7 +187,12 @@ describe('ShardWorker retrieval', () => {
 
   it('reads again at once after a partial batch from a shard it is behind on', async () => {
     const h = await createHarness({
-      options: { idleTimeBetweenReadsMs: 1000, minTimeBetweenReadsMs: 500, maxRecords: 10 },
+      options: {
+        idleTimeBetweenReadsMs: 1000,
+        minTimeBetweenReadsMs: 500,
+        maxRecords: 10,
+        shardReadBytesPerSecond: 0,
+      },
     });
     await h.drive(() => h.kinesis.calls.some((c) => c.op === 'getRecords'));
     // Three 4 MiB records, written 100 ms apart: a response holds two (10 MiB cap), so the first
@@ -206,6 +211,45 @@ describe('ShardWorker retrieval', () => {
     expect(reads[last]! - reads[last - 1]!).toBeLessThan(500);
     await h.worker.requestShutdown();
   });
+
+  it.each([
+    [2 * 1024 * 1024, 4000],
+    [4 * 1024 * 1024, 2000],
+  ])(
+    'waits for the shard to serve the bytes read (%d B/s) before reading again',
+    async (shardReadBytesPerSecond, expectedGapMs) => {
+      // Prepare: three 4 MiB records written 100 ms apart after the first (empty) read; the
+      // next read gets two (an 8 MiB answer) while the shard is behind, so nothing but the byte
+      // budget delays the read of the third.
+      const h = await createHarness({
+        options: {
+          idleTimeBetweenReadsMs: 1000,
+          minTimeBetweenReadsMs: 0,
+          maxRecords: 10,
+          shardReadBytesPerSecond,
+        },
+      });
+      await h.drive(() => h.kinesis.calls.some((c) => c.op === 'getRecords'));
+      const big = 'x'.repeat(4 * 1024 * 1024);
+      for (let i = 0; i < 3; i++) {
+        h.kinesis.put('shardId-000000000000', `${i}${big}`, `pk-${i}`);
+        await h.clock.advance(100);
+      }
+
+      // Act
+      await h.drive(() => h.processor.delivered.length === 3, 10_000);
+
+      // Assess: the read of the third record came once the shard had served the 8 MiB.
+      expect(h.processor.inputs.map((i) => i.records.length)).toEqual([2, 1]);
+      const reads = h.kinesis.calls
+        .filter((c) => c.op === 'getRecords' && c.outcome === 'ok')
+        .map((c) => c.at);
+      const gap = reads[reads.length - 1]! - reads[reads.length - 2]!;
+      expect(gap).toBeGreaterThanOrEqual(expectedGapMs);
+      expect(gap).toBeLessThan(expectedGapMs + 100);
+      await h.worker.requestShutdown();
+    },
+  );
 
   it('prefetches at most maxPrefetchBatches ahead of a slow processor', async () => {
     let release: () => void = () => undefined;
