@@ -185,6 +185,7 @@ export async function runBare(source: Source): Promise<ReadRun> {
 export interface ConsumerBenchOptions {
   readonly maxPrefetchBatches?: number;
   readonly minTimeBetweenReadsMs?: number;
+  readonly shardReadBytesPerSecond?: number;
   readonly handlerOptions?: HandlerProcessorOptions;
 }
 
