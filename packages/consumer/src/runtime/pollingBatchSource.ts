@@ -23,6 +23,11 @@ import type { Clock, MetricDimensions, MetricsSink } from '@kinesis-kit/common';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 
 const ITERATOR_RESET_AFTER_FAILURES = 3;
+/**
+ * Added to the byte-paced wait: the service counts from when it served the call, a little after we
+ * started it. A read a hair early is throttled and retried with jitter, which costs far more.
+ */
+const BYTE_PACING_MARGIN_MS = 50;
 
 /** @internal */
 export interface PollingBatchSourceOptions {
@@ -107,15 +112,19 @@ export class PollingBatchSource implements ShardBatchSource {
     if (raw.length === 0) delay = config.idleTimeBetweenReadsMs;
     else if (raw.length >= config.maxRecords || (result.millisBehindLatest ?? 0) > 0) delay = 0;
     else delay = Math.max(0, config.minTimeBetweenReadsMs - (clock.monotonic() - startedAt));
+    const now = clock.monotonic();
+    let nextReadAt = now + delay;
     const rate = config.shardReadBytesPerSecond;
     if (rate > 0 && raw.length > 0) {
       let bytes = 0;
       for (const r of raw) bytes += r.data.length;
-      // Counted from the answer, not the call: the shard may have served it at any point between.
-      // Whole milliseconds: a few KiB wait for nothing.
-      delay = Math.max(delay, Math.floor((bytes * 1000) / rate));
+      // The shard owes nothing again B/rate after it served the answer, i.e. after the call
+      // started, not after the last byte arrived (a 10 MiB answer takes a while to transfer and
+      // parse). Whole milliseconds: a few KiB wait for nothing.
+      const paid = Math.floor((bytes * 1000) / rate);
+      if (paid > 0) nextReadAt = Math.max(nextReadAt, startedAt + paid + BYTE_PACING_MARGIN_MS);
     }
-    this.nextReadAt = clock.monotonic() + delay;
+    this.nextReadAt = nextReadAt;
     return base;
   }
 
