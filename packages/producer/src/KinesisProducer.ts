@@ -394,9 +394,9 @@ export class KinesisProducer {
 
   /**
    * Room for another request: fewer than maxConcurrentRequests in flight, and fewer bytes than
-   * maxInFlightBytes. A request is serialised (base64 in JSON) while in flight, so in-flight bytes
-   * cost about 2.5x their size in memory; shards take 1 MiB/s each, so more in flight than a few
-   * round trips' worth only waits on a slow endpoint.
+   * maxInFlightBytes. A request in flight also holds its JSON body (base64: 4/3 of its size, see
+   * adapters/putRecordsBody.ts); shards take 1 MiB/s each, so more in flight than a few round
+   * trips' worth only waits on a slow endpoint.
    */
   /**
    * preserveOrder: nothing is sent while a split shard's request is in flight, nor while a result

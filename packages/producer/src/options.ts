@@ -75,7 +75,8 @@ export interface ProducerTunables {
   readonly maxConcurrentRequests?: number;
   /**
    * Bytes (data + keys) in flight before no new request starts (one request may exceed it).
-   * Serialised requests cost ~2.5x their size; this keeps a slow endpoint from multiplying memory.
+   * A request in flight also holds its JSON body (base64: 4/3 of its size); this keeps a slow
+   * endpoint from multiplying memory.
    * @defaultValue 8388608
    */
   readonly maxInFlightBytes?: number;

@@ -44,14 +44,10 @@ export function producerWritable(
           callback();
           // Keep the chunk (user data) alive until the record settles only when a callback
           // wants it: a buffered record otherwise holds only the producer's copy of its bytes.
-          if (options.onRecordPut || options.onRecordError) {
-            result.then(
-              (r) => options.onRecordPut?.(r, chunk),
-              (error: unknown) => fail(error, chunk),
-            );
-          } else {
-            result.catch((error: unknown) => fail(error, undefined));
-          }
+          // The watchers live outside write(): a closure made here would share V8's context
+          // with the closures that capture `chunk`, and keep it alive anyway.
+          if (options.onRecordPut || options.onRecordError) watchWithChunk(result, chunk);
+          else result.catch(failWithoutChunk);
         },
         (error: unknown) => {
           // Bad input or a closed producer: the write itself fails unless handled.
@@ -70,6 +66,15 @@ export function producerWritable(
       );
     },
   });
+  function watchWithChunk(result: Promise<PutResult>, chunk: UserRecordInput): void {
+    result.then(
+      (r) => options.onRecordPut?.(r, chunk),
+      (error: unknown) => fail(error, chunk),
+    );
+  }
+  function failWithoutChunk(error: unknown): void {
+    fail(error, undefined);
+  }
   function fail(error: unknown, chunk: UserRecordInput | undefined): void {
     if (options.onRecordError && chunk) {
       options.onRecordError(error, chunk);

@@ -27,7 +27,8 @@ export type CandidateSource = 'retry' | 'ready';
 export class ShardBuffer {
   private open: PendingRecord[] = [];
   private openDueAt = Number.POSITIVE_INFINITY;
-  private ready: OutboundRecord[] = [];
+  /** Queued records from `head` on; slots before it are cleared as they are taken. */
+  private ready: (OutboundRecord | undefined)[] = [];
   private head = 0;
   /** Retries, oldest first (they were built before anything still in `ready`). */
   private retries: OutboundRecord[] = [];
@@ -166,9 +167,20 @@ export class ShardBuffer {
     return next ? { record: next, source: 'ready' } : undefined;
   }
 
+  /**
+   * Takes the record at `head` and clears its slot: the array is compacted only every 1024
+   * records, and a sent record left there kept its aggregate and user records reachable (in
+   * the memory benchmark, up to 69 MiB of sent aggregates).
+   */
+  private takeHead(): OutboundRecord {
+    const record = this.ready[this.head]!;
+    this.ready[this.head++] = undefined;
+    return record;
+  }
+
   /** Removes the record `peek` returned. */
   shift(source: CandidateSource): OutboundRecord {
-    const record = source === 'retry' ? this.retries.shift()! : this.ready[this.head++]!;
+    const record = source === 'retry' ? this.retries.shift()! : this.takeHead();
     if (source === 'ready' && this.head > 1024 && this.head * 2 > this.ready.length) {
       this.ready = this.ready.slice(this.head);
       this.head = 0;
@@ -239,7 +251,7 @@ export class ShardBuffer {
     this.retries = keep;
     // `ready` is in arrival order, so only its head can be expired first.
     while (this.head < this.ready.length && this.ready[this.head]!.expiresAt <= now) {
-      out.push(this.ready[this.head++]!);
+      out.push(this.takeHead());
     }
     for (const r of out) {
       this.queuedCount -= 1;
