@@ -7,7 +7,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { classifyRequestError } from '../core/retryPlanner.js';
 import type { FailureKind } from '../core/retryPlanner.js';
-import { putRecordsCommand, speaksAwsJson11 } from './putRecordsCommand.js';
+import { putRecordsCommand, putRecordsInput, speaksAwsJson11 } from './putRecordsCommand.js';
 
 /** One Kinesis record to put. @internal */
 export interface WriteEntry {
@@ -59,17 +59,7 @@ export class KinesisWriter implements RecordWriter {
     this.ownBody ??= speaksAwsJson11(this.client);
     const command = this.ownBody
       ? putRecordsCommand(this.target, entries)
-      : new PutRecordsCommand({
-          // The ARN wins when both are known: it is unambiguous across accounts.
-          ...(this.target.streamArn !== undefined
-            ? { StreamARN: this.target.streamArn }
-            : { StreamName: this.target.streamName }),
-          Records: entries.map((e) => ({
-            Data: e.data,
-            PartitionKey: e.partitionKey,
-            ExplicitHashKey: e.explicitHashKey,
-          })),
-        });
+      : new PutRecordsCommand(putRecordsInput(this.target, entries));
     let output;
     try {
       output = await this.client.send(command, signal ? { abortSignal: signal } : {});

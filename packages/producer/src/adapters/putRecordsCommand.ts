@@ -53,14 +53,15 @@ export function speaksAwsJson11(client: KinesisClient): boolean {
 }
 
 /**
- * A PutRecordsCommand for `entries` sent with the body from putRecordsBody.ts.
+ * The SDK input for `entries`: what the SDK serialises when it writes the body itself, and what
+ * mocks and fakes read from a command either way.
  * @internal
  */
-export function putRecordsCommand(
+export function putRecordsInput(
   target: BodyTarget,
   entries: readonly BodyEntry[],
-): PutRecordsCommand {
-  const input: PutRecordsCommandInput = {
+): PutRecordsCommandInput {
+  return {
     // The ARN wins when both are known: it is unambiguous across accounts.
     ...(target.streamArn !== undefined
       ? { StreamARN: target.streamArn }
@@ -71,7 +72,17 @@ export function putRecordsCommand(
       ExplicitHashKey: e.explicitHashKey,
     })),
   };
-  const command = new PutRecordsCommand(input);
+}
+
+/**
+ * A PutRecordsCommand for `entries` sent with the body from putRecordsBody.ts.
+ * @internal
+ */
+export function putRecordsCommand(
+  target: BodyTarget,
+  entries: readonly BodyEntry[],
+): PutRecordsCommand {
+  const command = new PutRecordsCommand(putRecordsInput(target, entries));
   const stripRecords: Middleware = (next) => (args) =>
     next({ ...args, input: { ...args.input, Records: [] } });
   const writeBody: Middleware = (next) => (args) => {

@@ -13,24 +13,14 @@ import {
 } from '../../../src/adapters/putRecordsBody.js';
 import type { BodyEntry, BodyTarget } from '../../../src/adapters/putRecordsBody.js';
 import { captureClient } from '../../fakes/capturingKinesisClient.js';
+import { putRecordsInput } from '../../../src/adapters/putRecordsCommand.js';
 
 const ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/s"\\1';
 
 /** What the SDK's own serialiser writes for these entries (a plain PutRecordsCommand). */
 async function sdkBody(target: BodyTarget, entries: readonly BodyEntry[]): Promise<Buffer> {
   const { client, requests } = captureClient();
-  await client.send(
-    new PutRecordsCommand({
-      ...(target.streamArn !== undefined
-        ? { StreamARN: target.streamArn }
-        : { StreamName: target.streamName }),
-      Records: entries.map((e) => ({
-        Data: e.data,
-        PartitionKey: e.partitionKey,
-        ExplicitHashKey: e.explicitHashKey,
-      })),
-    }),
-  );
+  await client.send(new PutRecordsCommand(putRecordsInput(target, entries)));
   const body = requests[0]!.body;
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
