@@ -393,12 +393,6 @@ export class KinesisProducer {
   }
 
   /**
-   * Room for another request: fewer than maxConcurrentRequests in flight, and fewer bytes than
-   * maxInFlightBytes. A request in flight also holds its JSON body (base64: 4/3 of its size, see
-   * adapters/putRecordsBody.ts); shards take 1 MiB/s each, so more in flight than a few round
-   * trips' worth only waits on a slow endpoint.
-   */
-  /**
    * preserveOrder: nothing is sent while a split shard's request is in flight, nor while a result
    * that landed on a shard the map does not know yet awaits its verdict: either may send records
    * again, and they must go before anything younger of their keys (found by the chaos suite).
@@ -409,6 +403,12 @@ export class KinesisProducer {
     );
   }
 
+  /**
+   * Room for another request: fewer than maxConcurrentRequests in flight, and fewer bytes than
+   * maxInFlightBytes. A request in flight also holds its JSON body (base64: 4/3 of its size, see
+   * adapters/putRecordsBody.ts); shards take 1 MiB/s each, so more in flight than a few round
+   * trips' worth only waits on a slow endpoint.
+   */
   private canSend(): boolean {
     return (
       this.dispatcher.inFlight < this.opts.maxConcurrentRequests &&
