@@ -131,13 +131,7 @@ export class Prefetcher {
       this.spaceFreed.notify();
       const records: ConsumerRecord[] = [];
       appendUserRecords(queued.raw, this.o.hashRange, this.filter, records);
-      if (
-        records.length === 0 &&
-        queued.shardEnd === undefined &&
-        !this.o.config.callProcessRecordsEvenForEmptyRecordList
-      ) {
-        continue;
-      }
+      if (!this.worthDelivering(records.length, queued.shardEnd)) continue;
       const { millisBehindLatest, rawBytes, shardEnd } = queued;
       return shardEnd === undefined
         ? { records, millisBehindLatest, rawBytes }
@@ -189,15 +183,17 @@ export class Prefetcher {
     }
   }
 
+  /** An empty batch is only worth queueing or handing over when it ends the shard or must be delivered. */
+  private worthDelivering(records: number, shardEnd: QueuedBatch['shardEnd']): boolean {
+    return (
+      records > 0 ||
+      shardEnd !== undefined ||
+      this.o.config.callProcessRecordsEvenForEmptyRecordList
+    );
+  }
+
   private push(batch: QueuedBatch): void {
-    // Empty batches are only worth queueing when they carry the shard end or must be delivered.
-    if (
-      batch.raw.length === 0 &&
-      batch.shardEnd === undefined &&
-      !this.o.config.callProcessRecordsEvenForEmptyRecordList
-    ) {
-      return;
-    }
+    if (!this.worthDelivering(batch.raw.length, batch.shardEnd)) return;
     this.queue.push(batch);
     this.queuedBytes += batch.rawBytes;
     this.dataReady.notify();
