@@ -200,7 +200,7 @@ export class KinesisConsumer {
     const createProcessor =
       o.processorFactory ??
       ((): ReturnType<typeof processorFromHandler> =>
-        processorFromHandler(o.handler!, o.handlerOptions));
+        processorFromHandler(o.handler!, { clock: this.clock, ...o.handlerOptions }));
     this.scheduler = new Scheduler({
       store: this.store,
       coordinator: this.coordinator,

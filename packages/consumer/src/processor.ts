@@ -1,10 +1,9 @@
 /**
  * The record-processor API: an async mirror of the Java KCL's `ShardRecordProcessor` (kcl.md §5),
  * so KCL users recognise every call, plus the plain `handler(records, context)` form most
- * applications want, adapted to a processor by {@link processorFromHandler}.
+ * applications want, adapted to a processor by `processorFromHandler` (handlerProcessor.ts).
  */
 import type { Clock, ExtendedSequenceNumber } from '@kinesis-kit/common';
-import { systemClock } from '@kinesis-kit/common';
 import type { ChildShard } from './ports.js';
 
 /**
@@ -172,105 +171,25 @@ export type RecordHandler = (
 /** @public */
 export interface HandlerProcessorOptions {
   /**
-   * `auto` checkpoints after a batch returns (at most every `checkpointIntervalMs`), before a
-   * graceful shutdown and at shard end; `manual` leaves checkpoints to `context.checkpoint()`
-   * except the SHARD_END one, which is always written.
+   * `auto` checkpoints the last record of a batch once the handler returns, at most once per
+   * `checkpointIntervalMs`, and always before a graceful shutdown (so before the lease is released)
+   * and at shard end; `manual` leaves checkpoints to `context.checkpoint()` except the SHARD_END
+   * one, which is always written.
    * @defaultValue 'auto'
    */
   readonly checkpointing?: 'auto' | 'manual';
-  /** Minimum time between automatic checkpoints of one shard. @defaultValue 0 (every batch) */
+  /**
+   * Minimum time between automatic checkpoints of one shard: at most one DynamoDB write per shard
+   * per interval, and at most about this much of a shard's records delivered again after a crash.
+   * A batch that ends within the interval is checkpointed when the interval has passed, even if no
+   * further batch arrives (a shard that goes quiet does not keep an old checkpoint). 0 checkpoints
+   * after every batch.
+   * @defaultValue 1000
+   */
   readonly checkpointIntervalMs?: number;
-  readonly clock?: Pick<Clock, 'monotonic'>;
+  /** Times the interval (the consumer passes its own). @defaultValue the system clock */
+  readonly clock?: Pick<Clock, 'monotonic' | 'sleep'>;
 }
 
-/**
- * Adapts a plain handler to a {@link ShardRecordProcessor} (one per shard).
- * @public
- * @example
- * ```ts
- * const processor = processorFromHandler(async (records, { shardId }) => { await save(shardId, records); });
- * ```
- */
-export function processorFromHandler(
-  handler: RecordHandler,
-  options: HandlerProcessorOptions = {},
-): ShardRecordProcessor {
-  const auto = (options.checkpointing ?? 'auto') === 'auto';
-  const intervalMs = options.checkpointIntervalMs ?? 0;
-  const clock = options.clock ?? systemClock;
-  let shardId = '';
-  let stream: { streamName?: string; streamIdentifier?: string } = {};
-  let lastAutoCheckpointAt = Number.NEGATIVE_INFINITY;
-  // Automatic checkpoints are written behind the handler: awaiting a DynamoDB write between
-  // batches cost up to a third of the throughput. At most one write is in flight; batches that
-  // end meanwhile only move `next`, so the following write covers them all (the KCL's checkpoint
-  // of "the last record processed", coalesced). A write names its batch's last record, never
-  // "the last record delivered", which by then may be a later batch still being handled. A
-  // failed write fails the next batch (before its handler) and drops what was queued.
-  let writing: Promise<void> | undefined;
-  let next: ConsumerRecord | undefined;
-  let failure: { error: unknown } | undefined;
-  const write = (checkpointer: RecordProcessorCheckpointer): void => {
-    if (writing !== undefined || next === undefined) return;
-    const target = next;
-    next = undefined;
-    writing = checkpointer
-      .checkpoint(target)
-      .catch((error: unknown) => {
-        failure ??= { error };
-        next = undefined;
-      })
-      .finally(() => {
-        writing = undefined;
-        if (failure === undefined) write(checkpointer);
-      });
-  };
-  const throwIfFailed = (): void => {
-    const failed = failure;
-    failure = undefined;
-    if (failed !== undefined) throw failed.error;
-  };
-  /** Waits until no automatic checkpoint is being written; its failure no longer matters. */
-  const drain = async (): Promise<void> => {
-    while (writing !== undefined) await writing;
-    failure = undefined;
-  };
-  return {
-    initialize(input) {
-      shardId = input.shardId;
-      if (input.streamName !== undefined && input.streamIdentifier !== undefined) {
-        stream = { streamName: input.streamName, streamIdentifier: input.streamIdentifier };
-      }
-      return Promise.resolve();
-    },
-    async processRecords(input) {
-      const { checkpointer } = input;
-      throwIfFailed();
-      await handler(input.records, {
-        shardId,
-        ...stream,
-        checkpoint: checkpointer.checkpoint.bind(checkpointer),
-        signal: input.signal,
-        millisBehindLatest: input.millisBehindLatest,
-        isAtShardEnd: input.isAtShardEnd,
-      });
-      throwIfFailed();
-      const last = input.records.at(-1);
-      if (!auto || last === undefined) return;
-      const now = clock.monotonic();
-      if (now - lastAutoCheckpointAt < intervalMs) return;
-      lastAutoCheckpointAt = now;
-      next = last;
-      write(checkpointer);
-    },
-    leaseLost: () => drain(),
-    async shardEnded({ checkpointer }) {
-      await drain();
-      await checkpointer.checkpoint();
-    },
-    async shutdownRequested({ checkpointer }) {
-      await drain();
-      if (auto) await checkpointer.checkpoint();
-    },
-  };
-}
+// Type-only imports in that module, so this re-export makes no import cycle at run time.
+export { DEFAULT_CHECKPOINT_INTERVAL_MS, processorFromHandler } from './handlerProcessor.js';

@@ -1,6 +1,5 @@
 // processorFromHandler (src/processor.ts) and the shard worker options resolver.
 import { ExtendedSequenceNumber } from '@kinesis-kit/common';
-import { FakeClock } from '@kinesis-kit/common/testing';
 import type { HandlerContext, RecordHandler } from '../../../src/processor.js';
 import { processorFromHandler } from '../../../src/processor.js';
 import {
@@ -12,7 +11,7 @@ import { SHARD, createHarness, putPlain, text } from './workerHarness.js';
 const FAST = { idleTimeBetweenReadsMs: 100, minTimeBetweenReadsMs: 0, maxRecords: 2 };
 
 describe('processorFromHandler', () => {
-  it('calls the handler per batch with the context and checkpoints after each batch (auto)', async () => {
+  it('calls the handler per batch with the context and checkpoints after each batch (auto, interval 0)', async () => {
     // Prepare
     const contexts: HandlerContext[] = [];
     const batches: string[][] = [];
@@ -23,7 +22,7 @@ describe('processorFromHandler', () => {
     const h = await createHarness({
       options: FAST,
       setup: (k) => void putPlain(k, 3),
-      params: { processor: processorFromHandler(handler) },
+      params: { processor: processorFromHandler(handler, { checkpointIntervalMs: 0 }) },
     });
 
     // Act
@@ -58,42 +57,6 @@ describe('processorFromHandler', () => {
     expect(checkpoints).toEqual(['SHARD_END']);
   });
 
-  it('checkpoints at most every checkpointIntervalMs, and on graceful shutdown', async () => {
-    const clock = new FakeClock();
-    const processor = processorFromHandler(() => undefined, {
-      checkpointIntervalMs: 1000,
-      clock,
-    });
-    const written: string[] = [];
-    let permitted = ExtendedSequenceNumber.of('1');
-    const checkpointer = {
-      checkpoint: () => Promise.resolve(void written.push(String(permitted))),
-    } as unknown as Parameters<typeof processor.processRecords>[0]['checkpointer'];
-    const batch = (seq: string) => {
-      permitted = ExtendedSequenceNumber.of(seq);
-      return processor.processRecords({
-        records: [{ sequenceNumber: seq } as never],
-        millisBehindLatest: 0,
-        checkpointer,
-        isAtShardEnd: false,
-        signal: new AbortController().signal,
-      });
-    };
-    await processor.initialize({
-      shardId: 's',
-      extendedSequenceNumber: ExtendedSequenceNumber.TRIM_HORIZON,
-    });
-
-    await batch('1');
-    await clock.advance(500);
-    await batch('2');
-    await clock.advance(600);
-    await batch('3');
-    await processor.shutdownRequested({ checkpointer });
-
-    expect(written).toEqual(['1', '3', '3']);
-  });
-
   describe('automatic checkpoint written while the next batch is handled', () => {
     /** A checkpointer whose writes finish only when the test says so. */
     function slowCheckpointer() {
@@ -122,9 +85,12 @@ describe('processorFromHandler', () => {
 
     it('hands batches on without waiting for the write, and coalesces those that end meanwhile', async () => {
       const seen: string[] = [];
-      const processor = processorFromHandler((records) => {
-        seen.push(...records.map((r) => r.sequenceNumber));
-      });
+      const processor = processorFromHandler(
+        (records) => {
+          seen.push(...records.map((r) => r.sequenceNumber));
+        },
+        { checkpointIntervalMs: 0 },
+      );
       const { calls, checkpointer } = slowCheckpointer();
       const seqOf = (i: number) => (calls[i]!.target as { sequenceNumber: string }).sequenceNumber;
 
@@ -148,9 +114,12 @@ describe('processorFromHandler', () => {
 
     it('a failed write fails the next batch before its handler runs, and drops what was queued', async () => {
       const seen: string[] = [];
-      const processor = processorFromHandler((records) => {
-        seen.push(...records.map((r) => r.sequenceNumber));
-      });
+      const processor = processorFromHandler(
+        (records) => {
+          seen.push(...records.map((r) => r.sequenceNumber));
+        },
+        { checkpointIntervalMs: 0 },
+      );
       const { calls, checkpointer } = slowCheckpointer();
       await processor.processRecords(input(['1'], checkpointer));
       await processor.processRecords(input(['2'], checkpointer));
