@@ -26,16 +26,17 @@ import type {
   ShardBatch,
   ShardBatchSource,
 } from '../retrievalPorts.js';
-import { ResumeFilter, appendUserRecords } from './recordBatch.js';
+import { ResumeFilter, UserRecordSlicer } from './recordBatch.js';
 import { Notifier } from './notifier.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 
-/** One read (GetRecords answer or SubscribeToShard event) worth of user records, ready for the processor. */
+/**
+ * One batch for the processor: the user records of one read (GetRecords answer or SubscribeToShard
+ * event), or a slice of them (`maxRecordsPerBatch`).
+ */
 export interface PrefetchedBatch {
   readonly records: ConsumerRecord[];
   readonly millisBehindLatest: number | undefined;
-  /** Bytes of the raw records (what the prefetch budget counts). */
-  readonly rawBytes: number;
   /** Set on the last batch of a closed (or vanished) shard. */
   readonly shardEnd?: { readonly childShards: readonly ChildShard[] };
 }
@@ -92,6 +93,8 @@ export class Prefetcher {
   private throttles = 0;
   private failures = 0;
   private readonly filter: ResumeFilter;
+  /** The read being handed over in slices, and how many of its slices were handed over. */
+  private current: { queued: QueuedBatch; slicer: UserRecordSlicer; delivered: number } | undefined;
   private readonly dataReady = new Notifier();
   private readonly spaceFreed = new Notifier();
   private readonly task: Task;
@@ -116,26 +119,48 @@ export class Prefetcher {
   }
 
   /**
-   * The next batch, waiting for one; rejects with an AbortError when `signal` aborts. A batch
-   * that filters down to nothing (all at or before the resume checkpoint, or dropped by the
-   * hash-range check) is skipped unless empty batches are to be delivered.
+   * The next batch, waiting for one; rejects with an AbortError when `signal` aborts. A read is
+   * handed over in slices of at most `maxRecordsPerBatch` user records (one batch each), made
+   * when taken; the last slice carries the shard end. An answer that filters down to nothing (all
+   * at or before the resume checkpoint, or dropped by the hash-range check) is skipped unless it
+   * ends the shard or empty batches are to be delivered; no empty slice is handed over otherwise.
    */
   async next(signal: AbortSignal): Promise<PrefetchedBatch> {
     for (;;) {
-      const queued = this.queue.shift();
-      if (queued === undefined) {
-        await this.dataReady.wait(signal);
-        continue;
+      let current = this.current;
+      if (current === undefined) {
+        const queued = this.queue.shift();
+        if (queued === undefined) {
+          await this.dataReady.wait(signal);
+          continue;
+        }
+        this.queuedBytes -= queued.rawBytes;
+        this.spaceFreed.notify();
+        const slicer = new UserRecordSlicer(
+          queued.raw,
+          this.o.config.maxRecordsPerBatch,
+          this.o.hashRange,
+          this.filter,
+        );
+        current = { queued, slicer, delivered: 0 };
+        this.current = current;
       }
-      this.queuedBytes -= queued.rawBytes;
-      this.spaceFreed.notify();
-      const records: ConsumerRecord[] = [];
-      appendUserRecords(queued.raw, this.o.hashRange, this.filter, records);
-      if (!this.worthDelivering(records.length, queued.shardEnd)) continue;
-      const { millisBehindLatest, rawBytes, shardEnd } = queued;
+      const { queued, slicer } = current;
+      const records = slicer.take();
+      const last = slicer.done;
+      if (last) this.current = undefined;
+      const shardEnd = last ? queued.shardEnd : undefined;
+      if (records.length === 0 && shardEnd === undefined) {
+        // Only ever a last slice (the rest was filtered out): handed over only when empty batches
+        // are asked for and the read gave none. One with the shard end always is.
+        const asked = this.o.config.callProcessRecordsEvenForEmptyRecordList;
+        if (current.delivered > 0 || !asked) continue;
+      }
+      current.delivered += 1;
+      const { millisBehindLatest } = queued;
       return shardEnd === undefined
-        ? { records, millisBehindLatest, rawBytes }
-        : { records, millisBehindLatest, rawBytes, shardEnd };
+        ? { records, millisBehindLatest }
+        : { records, millisBehindLatest, shardEnd };
     }
   }
 

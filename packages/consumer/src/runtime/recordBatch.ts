@@ -46,39 +46,82 @@ export class ResumeFilter {
 }
 
 /**
- * Appends the user records of `raw` to `out`. Returns nothing: allocation-free for plain records
- * apart from the record object itself.
+ * Turns one answer's raw records into user records a slice at a time, at most `limit` per slice,
+ * in order: a KPL aggregate is deaggregated when its slice is taken, and one with more user records
+ * than fit is split across slices. Only one slice's records exist at once, so a young-generation GC
+ * that runs while a slice is being handed over copies at most that slice: a 1 MiB answer is ~7 000
+ * user records (a 10 MiB one ~70 000), and handing them over as one array made the consumer's
+ * scavenges copy and promote about five times the bytes the bare GetRecords loop's do.
+ * @internal
  */
-export function appendUserRecords(
-  raw: readonly RawRecord[],
-  hashRange: HashKeyRange | undefined,
-  filter: ResumeFilter,
-  out: ConsumerRecord[],
-): void {
-  const options = hashRange === undefined ? {} : { hashRange };
-  for (const record of raw) {
-    if (!isAggregated(record.data)) {
-      if (filter.active && !filter.accept(record.sequenceNumber, 0)) continue;
-      out.push({
-        data: record.data,
-        partitionKey: record.partitionKey,
-        explicitHashKey: undefined,
-        sequenceNumber: record.sequenceNumber,
-        subSequenceNumber: 0,
-        approximateArrivalTimestamp: record.approximateArrivalTimestamp,
-        aggregated: false,
-      });
-      continue;
+export class UserRecordSlicer {
+  /** The next raw record to convert. */
+  private index = 0;
+  /** The user records of an aggregate that did not fit its slice, from `spillFrom` on. */
+  private spill: readonly ConsumerRecord[] | undefined;
+  private spillFrom = 0;
+  private readonly options: { readonly hashRange?: HashKeyRange };
+
+  constructor(
+    private readonly raw: readonly RawRecord[],
+    private readonly limit: number,
+    hashRange: HashKeyRange | undefined,
+    private readonly filter: ResumeFilter,
+  ) {
+    this.options = hashRange === undefined ? {} : { hashRange };
+  }
+
+  /** True once every raw record was handed over (or filtered out). */
+  get done(): boolean {
+    return this.spill === undefined && this.index >= this.raw.length;
+  }
+
+  /** The next slice; empty when what was left filtered down to nothing. */
+  take(): ConsumerRecord[] {
+    const { raw, limit, filter } = this;
+    const out: ConsumerRecord[] = [];
+    if (this.spill !== undefined) this.spillInto(out, this.spill, this.spillFrom);
+    while (out.length < limit && this.index < raw.length) {
+      const record = raw[this.index++]!;
+      if (!isAggregated(record.data)) {
+        if (filter.active && !filter.accept(record.sequenceNumber, 0)) continue;
+        out.push({
+          data: record.data,
+          partitionKey: record.partitionKey,
+          explicitHashKey: undefined,
+          sequenceNumber: record.sequenceNumber,
+          subSequenceNumber: 0,
+          approximateArrivalTimestamp: record.approximateArrivalTimestamp,
+          aggregated: false,
+        });
+        continue;
+      }
+      // The codec's user records are handed on as they are (no second object per sub-record):
+      // they have every ConsumerRecord field, and the arrival time is set because the raw record
+      // has one.
+      const users = deaggregate(record, this.options) as ConsumerRecord[];
+      let from = 0;
+      if (filter.active) {
+        while (
+          from < users.length &&
+          !filter.accept(users[from]!.sequenceNumber, users[from]!.subSequenceNumber)
+        )
+          from++;
+      }
+      this.spillInto(out, users, from);
     }
-    // The codec's user records are handed on as they are (no second object per sub-record): they
-    // have every ConsumerRecord field, and the arrival time is set because the raw record has one.
-    const users = deaggregate(record, options) as ConsumerRecord[];
-    if (!filter.active) {
-      for (const user of users) out.push(user);
-      continue;
-    }
-    for (const user of users) {
-      if (filter.accept(user.sequenceNumber, user.subSequenceNumber)) out.push(user);
+    return out;
+  }
+
+  /** Moves `users[from…]` into `out` up to the limit; keeps what does not fit for the next slice. */
+  private spillInto(out: ConsumerRecord[], users: readonly ConsumerRecord[], from: number): void {
+    const end = Math.min(users.length, from + this.limit - out.length);
+    for (let i = from; i < end; i++) out.push(users[i]!);
+    if (end < users.length) {
+      this.spill = users;
+      this.spillFrom = end;
+    } else {
+      this.spill = undefined;
     }
   }
 }

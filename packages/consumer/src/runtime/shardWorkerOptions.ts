@@ -33,6 +33,16 @@ export interface ShardWorkerOptions {
   /** GetRecords `Limit`. @defaultValue 10 000 (the service maximum, as the KCL) */
   readonly maxRecords: number;
   /**
+   * The most user records one `processRecords` (or handler) call gets. A read with more (after
+   * KPL deaggregation: a 1 MiB answer of 100-byte user records is ~7 000, a 10 MiB one ~70 000)
+   * is handed over in consecutive calls, in order, each with the read's `millisBehindLatest`; the
+   * last one carries the shard end. The KCL hands over a whole read at once; records of a slice
+   * are made only when it is handed over, so at most a slice is in memory as record objects,
+   * which is what keeps the consumer's garbage collection close to a bare GetRecords loop's.
+   * @defaultValue 1000
+   */
+  readonly maxRecordsPerBatch: number;
+  /**
    * Wait after a GetRecords that returned no records. The KCL waits 1 500 ms after every call; we
    * wait only when the shard is idle and fetch again at once while records flow.
    * @defaultValue 1000
@@ -86,6 +96,7 @@ export interface ShardWorkerOptions {
 /** @public */
 export const SHARD_WORKER_DEFAULTS = {
   maxRecords: 10_000,
+  maxRecordsPerBatch: 1000,
   idleTimeBetweenReadsMs: 1000,
   minTimeBetweenReadsMs: 200,
   shardReadBytesPerSecond: 2 * 1024 * 1024,
@@ -117,6 +128,7 @@ export function resolveShardWorkerOptions(
     }
   };
   int('maxRecords', resolved.maxRecords, 1, 10_000);
+  int('maxRecordsPerBatch', resolved.maxRecordsPerBatch, 1, 10_000_000);
   int('idleTimeBetweenReadsMs', resolved.idleTimeBetweenReadsMs, 0, 3_600_000);
   int('minTimeBetweenReadsMs', resolved.minTimeBetweenReadsMs, 0, 60_000);
   int('shardReadBytesPerSecond', resolved.shardReadBytesPerSecond, 0, 2 ** 40);

@@ -186,6 +186,7 @@ describe('resolveShardWorkerOptions', () => {
     try {
       resolveShardWorkerOptions({
         maxRecords: 0,
+        maxRecordsPerBatch: 0,
         idleTimeBetweenReadsMs: -1,
         throttleBackoff: { baseMs: 10, capMs: 1 },
         processorErrorPolicy: 'retry-forever' as never,
@@ -198,6 +199,7 @@ describe('resolveShardWorkerOptions', () => {
     expect(caught).toMatchObject({ code: 'KT_CONFIG' });
     expect((caught as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual([
       'maxRecords',
+      'maxRecordsPerBatch',
       'idleTimeBetweenReadsMs',
       'throttleBackoff',
       'processorErrorPolicy',
