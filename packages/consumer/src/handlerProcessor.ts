@@ -41,6 +41,7 @@ export function processorFromHandler(
       if (input.streamName !== undefined && input.streamIdentifier !== undefined) {
         stream = { streamName: input.streamName, streamIdentifier: input.streamIdentifier };
       }
+      checkpoints.start();
       return Promise.resolve();
     },
     async processRecords(input) {
@@ -78,7 +79,10 @@ export function processorFromHandler(
  * never "the last record delivered", which by then may be a later batch still being handled. A
  * failed write fails the next batch (before its handler) and drops what was queued.
  *
- * Within the interval a batch's record waits in `held`; a timer (the injected clock) writes it
+ * The first interval starts when the shard does (`initialize`): the lease's checkpoint is as good
+ * as a write at that moment, so the first batch's record is held like any other, and a shard
+ * that starts with a backlog writes once a second from the start, not at once and then once a
+ * second. Within the interval a batch's record waits in `held`; a timer (the injected clock) writes it
  * once the interval has passed unless a later batch did first. The timer stops with `stop()` and
  * with the batch's signal (lease lost, hard stop): no checkpoint after either.
  */
@@ -94,6 +98,11 @@ class AutoCheckpoint {
     private readonly intervalMs: number,
     private readonly clock: Pick<Clock, 'monotonic' | 'sleep'>,
   ) {}
+
+  /** The shard starts: the first interval starts now. */
+  start(): void {
+    this.lastWriteAt = this.clock.monotonic();
+  }
 
   /** The handler returned from a batch ending with `last`. */
   processed(

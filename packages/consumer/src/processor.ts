@@ -181,9 +181,9 @@ export interface HandlerProcessorOptions {
   /**
    * Minimum time between automatic checkpoints of one shard: at most one DynamoDB write per shard
    * per interval, and at most about this much of a shard's records delivered again after a crash.
-   * A batch that ends within the interval is checkpointed when the interval has passed, even if no
-   * further batch arrives (a shard that goes quiet does not keep an old checkpoint). 0 checkpoints
-   * after every batch.
+   * The first interval starts when the shard does. A batch that ends within the interval is
+   * checkpointed when the interval has passed, even if no further batch arrives (a shard that goes
+   * quiet does not keep an old checkpoint). 0 checkpoints after every batch.
    * @defaultValue 1000
    */
   readonly checkpointIntervalMs?: number;

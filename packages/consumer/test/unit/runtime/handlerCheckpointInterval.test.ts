@@ -21,7 +21,7 @@ function recordingCheckpointer() {
   return { written, checkpointer };
 }
 
-function setup(options: { checkpointIntervalMs?: number } = { checkpointIntervalMs: 1000 }) {
+async function setup(options: { checkpointIntervalMs?: number } = { checkpointIntervalMs: 1000 }) {
   const clock = new FakeClock();
   const processor = processorFromHandler(() => undefined, { ...options, clock });
   const { written, checkpointer } = recordingCheckpointer();
@@ -34,6 +34,11 @@ function setup(options: { checkpointIntervalMs?: number } = { checkpointInterval
       isAtShardEnd: false,
       signal: lease.signal,
     });
+  // The shard starts at time 0: the first interval runs to 1000 ms.
+  await processor.initialize({
+    shardId: 's',
+    extendedSequenceNumber: ExtendedSequenceNumber.TRIM_HORIZON,
+  });
   return { clock, processor, written, checkpointer, lease, batch };
 }
 
@@ -42,27 +47,28 @@ describe('automatic checkpoint interval', () => {
     expect(DEFAULT_CHECKPOINT_INTERVAL_MS).toBe(1000);
   });
 
-  it('writes the first batch at once and coalesces the batches within the interval into one trailing write', async () => {
-    const { clock, written, batch } = setup({});
+  it('coalesces the batches of an interval into one write of the latest, when the interval has passed', async () => {
+    const { clock, written, batch } = await setup({});
 
     await batch('1', '2');
     await clock.advance(200);
     await batch('3');
     await clock.advance(300);
     await batch('4', '5');
-    expect(written).toEqual(['2']);
+    expect(written).toEqual([]);
 
     await clock.advance(499);
-    expect(written).toEqual(['2']);
+    expect(written).toEqual([]);
     await clock.advance(1);
-    // One write for the three batches, naming the last record of the latest.
-    expect(written).toEqual(['2', '5']);
+    // One write for the three batches of the shard's first second, naming the latest record.
+    expect(written).toEqual(['5']);
   });
 
   it('writes a held batch when the interval has passed, though no further batch arrives', async () => {
-    const { clock, written, batch } = setup();
+    const { clock, written, batch } = await setup();
+    await clock.advance(1500); // a quiet first interval
 
-    await batch('1');
+    await batch('1'); // the interval has passed: written at once
     await clock.advance(100);
     await batch('2');
     await clock.advance(899);
@@ -75,24 +81,26 @@ describe('automatic checkpoint interval', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('a batch after the interval writes at once; the earlier timer then writes nothing twice', async () => {
-    const { clock, written, batch } = setup();
+  it('a batch after the interval writes at once; an earlier timer then writes nothing twice', async () => {
+    const { clock, written, batch } = await setup();
 
-    await batch('1');
-    await clock.advance(1500);
-    await batch('2'); // the interval has passed: written now
+    await batch('1'); // held: the first interval runs to 1000 ms
+    await clock.advance(1500); // written at 1000 ms
+    await batch('2'); // 500 ms into the next interval: held
     await clock.advance(100);
-    await batch('3'); // held until 1000 ms after '2' was written
-    await clock.advance(899);
-    expect(written).toEqual(['1', '2']);
+    await batch('3');
+    await clock.advance(399);
+    expect(written).toEqual(['1']);
     await clock.advance(1);
-    expect(written).toEqual(['1', '2', '3']);
+    expect(written).toEqual(['1', '3']);
+    await clock.advance(1500);
+    await batch('4'); // the interval has passed: at once
     await clock.advance(5000);
-    expect(written).toEqual(['1', '2', '3']);
+    expect(written).toEqual(['1', '3', '4']);
   });
 
   it('under a steady flow writes once per interval', async () => {
-    const { clock, written, batch } = setup();
+    const { clock, written, batch } = await setup();
 
     for (let i = 1; i <= 50; i++) {
       await batch(String(i));
@@ -100,9 +108,9 @@ describe('automatic checkpoint interval', () => {
     }
     await clock.advance(1000);
 
-    // Batches at 0, 100, …, 4900 ms; writes at 0 ms, then at 1000, …, 5000 ms (each the timer's,
-    // just before that instant's batch), each naming the latest batch handled.
-    expect(written).toEqual(['1', '10', '20', '30', '40', '50']);
+    // Batches at 0, 100, …, 4900 ms; writes at 1000, …, 5000 ms (each the timer's, just before
+    // that instant's batch), each naming the latest batch handled.
+    expect(written).toEqual(['10', '20', '30', '40', '50']);
   });
 
   it.each([
@@ -111,7 +119,8 @@ describe('automatic checkpoint interval', () => {
   ] as const)(
     '%s still writes its checkpoint, and cancels the trailing one',
     async (call, final) => {
-      const { clock, processor, written, checkpointer, batch } = setup();
+      const { clock, processor, written, checkpointer, batch } = await setup();
+      await clock.advance(1000);
       await batch('1');
       await clock.advance(100);
       await batch('2');
@@ -125,7 +134,8 @@ describe('automatic checkpoint interval', () => {
   );
 
   it('writes nothing after leaseLost()', async () => {
-    const { clock, processor, written, batch } = setup();
+    const { clock, processor, written, batch } = await setup();
+    await clock.advance(1000);
     await batch('1');
     await clock.advance(100);
     await batch('2');
@@ -138,7 +148,8 @@ describe('automatic checkpoint interval', () => {
   });
 
   it('writes nothing once the batch signal aborts (lease lost, hard stop)', async () => {
-    const { clock, written, lease, batch } = setup();
+    const { clock, written, lease, batch } = await setup();
+    await clock.advance(1000);
     await batch('1');
     await clock.advance(100);
     await batch('2');
@@ -160,7 +171,7 @@ describe('automatic checkpoint interval', () => {
     let calls = 0;
     const checkpointer = {
       checkpoint: () =>
-        ++calls === 2 ? Promise.reject(new Error('throttled')) : Promise.resolve(),
+        ++calls === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve(),
     } as unknown as RecordProcessorCheckpointer;
     const input = (seq: string) => ({
       records: [{ sequenceNumber: seq, subSequenceNumber: 0 } as never],
@@ -169,12 +180,16 @@ describe('automatic checkpoint interval', () => {
       isAtShardEnd: false,
       signal: new AbortController().signal,
     });
+    await processor.initialize({
+      shardId: 's',
+      extendedSequenceNumber: ExtendedSequenceNumber.TRIM_HORIZON,
+    });
     await processor.processRecords(input('1'));
     await processor.processRecords(input('2'));
 
     await clock.advance(1000);
 
-    expect(calls).toBe(2);
+    expect(calls).toBe(1);
     await expect(processor.processRecords(input('3'))).rejects.toThrow('throttled');
     expect(seen).toEqual(['1', '2']);
   });
@@ -197,13 +212,15 @@ describe('automatic checkpoint interval', () => {
     late.harness = h;
     const records = h.kinesis.records(h.worker.shardId);
 
+    const startedAt = h.clock.monotonic();
     await h.drive(() => batches.length === 2);
-    const checkpointedAt = h.clock.monotonic();
-    expect((await h.held.read()).checkpoint.sequenceNumber).toBe(records[1]!.sequenceNumber);
+    // Both batches came within the shard's first second: nothing written yet.
+    expect(h.events.checkpointed).toHaveLength(0);
+    expect((await h.held.read()).checkpoint).toBe(ExtendedSequenceNumber.TRIM_HORIZON);
 
-    await h.drive(() => h.events.checkpointed.length === 2);
+    await h.drive(() => h.events.checkpointed.length === 1);
 
-    expect(h.clock.monotonic() - checkpointedAt).toBeLessThanOrEqual(1000);
+    expect(h.clock.monotonic() - startedAt).toBeLessThanOrEqual(1100);
     expect((await h.held.read()).checkpoint).toEqual(
       ExtendedSequenceNumber.of(records[2]!.sequenceNumber),
     );
