@@ -35,6 +35,8 @@ export interface RawRecord {
 /** One GetRecords answer in domain form. @public */
 export interface GetRecordsResult {
   readonly records: readonly RawRecord[];
+  /** The records' data bytes, when the reader counted them while translating (saves a pass). */
+  readonly dataBytes?: number;
   /** Absent when the shard is closed and every record was read (then `childShards` is set). */
   readonly nextShardIterator?: string;
   readonly millisBehindLatest?: number;
@@ -49,6 +51,8 @@ export interface GetRecordsResult {
  */
 export interface ShardBatch {
   readonly records: readonly RawRecord[];
+  /** The records' data bytes, when the source counted them (saves a pass). */
+  readonly dataBytes?: number;
   readonly millisBehindLatest?: number;
   readonly childShards?: readonly ChildShard[];
 }

@@ -20,6 +20,7 @@ import type {
   ShardReader,
 } from '../retrievalPorts.js';
 import type { Clock, MetricDimensions, MetricsSink } from '@kinesis-kit/common';
+import { dataBytesOf } from './recordBatch.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 
 const ITERATOR_RESET_AFTER_FAILURES = 3;
@@ -92,6 +93,7 @@ export class PollingBatchSource implements ShardBatchSource {
     if (raw.length > 0) this.lastSequenceNumber = raw[raw.length - 1]!.sequenceNumber;
     const base = {
       records: raw,
+      ...(result.dataBytes !== undefined && { dataBytes: result.dataBytes }),
       ...(result.millisBehindLatest !== undefined && {
         millisBehindLatest: result.millisBehindLatest,
       }),
@@ -116,8 +118,7 @@ export class PollingBatchSource implements ShardBatchSource {
     let nextReadAt = now + delay;
     const rate = config.shardReadBytesPerSecond;
     if (rate > 0 && raw.length > 0) {
-      let bytes = 0;
-      for (const r of raw) bytes += r.data.length;
+      const bytes = result.dataBytes ?? dataBytesOf(raw);
       // The shard owes nothing again B/rate after it served the answer, i.e. after the call
       // started, not after the last byte arrived (a 10 MiB answer takes a while to transfer and
       // parse). Whole milliseconds: a few KiB wait for nothing.

@@ -26,7 +26,7 @@ import type {
   ShardBatch,
   ShardBatchSource,
 } from '../retrievalPorts.js';
-import { ResumeFilter, UserRecordSlicer } from './recordBatch.js';
+import { ResumeFilter, UserRecordSlicer, dataBytesOf } from './recordBatch.js';
 import { Notifier } from './notifier.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 
@@ -36,6 +36,8 @@ import type { ShardWorkerOptions } from './shardWorkerOptions.js';
  */
 export interface PrefetchedBatch {
   readonly records: ConsumerRecord[];
+  /** The records' data bytes (DataBytesProcessed). */
+  readonly dataBytes: number;
   readonly millisBehindLatest: number | undefined;
   /** Set on the last batch of a closed (or vanished) shard. */
   readonly shardEnd?: { readonly childShards: readonly ChildShard[] };
@@ -146,7 +148,7 @@ export class Prefetcher {
         this.current = current;
       }
       const { queued, slicer } = current;
-      const records = slicer.take();
+      const { records, dataBytes } = slicer.take();
       const last = slicer.done;
       if (last) this.current = undefined;
       const shardEnd = last ? queued.shardEnd : undefined;
@@ -159,8 +161,8 @@ export class Prefetcher {
       current.delivered += 1;
       const { millisBehindLatest } = queued;
       return shardEnd === undefined
-        ? { records, millisBehindLatest }
-        : { records, millisBehindLatest, shardEnd };
+        ? { records, dataBytes, millisBehindLatest }
+        : { records, dataBytes, millisBehindLatest, shardEnd };
     }
   }
 
@@ -189,8 +191,7 @@ export class Prefetcher {
 
   private accept(batch: ShardBatch): void {
     const raw = batch.records;
-    let rawBytes = 0;
-    for (const r of raw) rawBytes += r.data.length;
+    const rawBytes = batch.dataBytes ?? dataBytesOf(raw);
     if (batch.millisBehindLatest !== undefined) {
       this.o.metrics.record({
         name: 'MillisBehindLatest',

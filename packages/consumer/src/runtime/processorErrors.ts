@@ -196,15 +196,18 @@ export async function interruptibleSleep(ctx: DeliveryContext, ms: number): Prom
 
 function recordSuccess(ctx: DeliveryContext, batch: PrefetchedBatch, started: number): void {
   const { metrics, dimensions } = ctx;
-  let bytes = 0;
-  for (const r of batch.records) bytes += r.data.length;
   metrics.record({
     name: M.recordsProcessed,
     value: batch.records.length,
     unit: 'Count',
     dimensions,
   });
-  metrics.record({ name: M.dataBytesProcessed, value: bytes, unit: 'Bytes', dimensions });
+  metrics.record({
+    name: M.dataBytesProcessed,
+    value: batch.dataBytes,
+    unit: 'Bytes',
+    dimensions,
+  });
   metrics.record({
     name: M.processRecordsTime,
     value: ctx.clock.monotonic() - started,

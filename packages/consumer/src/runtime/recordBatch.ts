@@ -17,6 +17,19 @@ export function toHashKeyRange(range: LeaseHashKeyRange | undefined): HashKeyRan
   return { start: BigInt(range.startingHashKey), end: BigInt(range.endingHashKey) };
 }
 
+/** The data bytes of `records`, for a source that did not count them. @internal */
+export function dataBytesOf(records: readonly { readonly data: Uint8Array }[]): number {
+  let bytes = 0;
+  for (const r of records) bytes += r.data.length;
+  return bytes;
+}
+
+/** One slice of a read: its user records and their data bytes (DataBytesProcessed). @internal */
+export interface UserRecordSlice {
+  readonly records: ConsumerRecord[];
+  readonly dataBytes: number;
+}
+
 /**
  * Drops what a resume from `checkpoint` must not redeliver: every (sub)record whose
  * (sequence, sub-sequence) is at or before it. Stateful: once a record past the checkpoint went
@@ -76,17 +89,23 @@ export class UserRecordSlicer {
     return this.spill === undefined && this.index >= this.raw.length;
   }
 
-  /** The next slice; empty when what was left filtered down to nothing. */
-  take(): ConsumerRecord[] {
+  /**
+   * The next slice; empty when what was left filtered down to nothing. Its bytes are counted
+   * here, where every record is in hand, rather than in another pass for the metrics.
+   */
+  take(): UserRecordSlice {
     const { raw, limit, filter } = this;
     const out: ConsumerRecord[] = [];
-    if (this.spill !== undefined) this.spillInto(out, this.spill, this.spillFrom);
+    let dataBytes = 0;
+    if (this.spill !== undefined) dataBytes += this.spillInto(out, this.spill, this.spillFrom);
     while (out.length < limit && this.index < raw.length) {
       const record = raw[this.index++]!;
-      if (!isAggregated(record.data)) {
+      const data = record.data;
+      if (!isAggregated(data)) {
         if (filter.active && !filter.accept(record.sequenceNumber, 0)) continue;
+        dataBytes += data.length;
         out.push({
-          data: record.data,
+          data,
           partitionKey: record.partitionKey,
           explicitHashKey: undefined,
           sequenceNumber: record.sequenceNumber,
@@ -108,20 +127,29 @@ export class UserRecordSlicer {
         )
           from++;
       }
-      this.spillInto(out, users, from);
+      dataBytes += this.spillInto(out, users, from);
     }
-    return out;
+    return { records: out, dataBytes };
   }
 
-  /** Moves `users[from…]` into `out` up to the limit; keeps what does not fit for the next slice. */
-  private spillInto(out: ConsumerRecord[], users: readonly ConsumerRecord[], from: number): void {
+  /**
+   * Moves `users[from…]` into `out` up to the limit, keeping what does not fit for the next slice;
+   * returns the data bytes moved.
+   */
+  private spillInto(out: ConsumerRecord[], users: readonly ConsumerRecord[], from: number): number {
     const end = Math.min(users.length, from + this.limit - out.length);
-    for (let i = from; i < end; i++) out.push(users[i]!);
+    let bytes = 0;
+    for (let i = from; i < end; i++) {
+      const user = users[i]!;
+      bytes += user.data.length;
+      out.push(user);
+    }
     if (end < users.length) {
       this.spill = users;
       this.spillFrom = end;
     } else {
       this.spill = undefined;
     }
+    return bytes;
   }
 }

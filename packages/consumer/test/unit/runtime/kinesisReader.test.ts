@@ -93,6 +93,7 @@ describe('KinesisShardReader', () => {
           approximateArrivalTimestamp: new Date(7),
         },
       ],
+      dataBytes: data.length,
       millisBehindLatest: 12,
       childShards: [
         {

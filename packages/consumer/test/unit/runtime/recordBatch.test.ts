@@ -38,7 +38,7 @@ function slices(
 ): ConsumerRecord[][] {
   const slicer = new UserRecordSlicer(raw, limit, range, filter);
   const out: ConsumerRecord[][] = [];
-  while (!slicer.done) out.push(slicer.take());
+  while (!slicer.done) out.push(slicer.take().records);
   return out;
 }
 
@@ -48,7 +48,7 @@ function run(
   filter = new ResumeFilter(undefined),
   range?: HashKeyRange,
 ): ConsumerRecord[] {
-  return new UserRecordSlicer(raw, Number.MAX_SAFE_INTEGER, range, filter).take();
+  return new UserRecordSlicer(raw, Number.MAX_SAFE_INTEGER, range, filter).take().records;
 }
 
 const keys = (records: readonly ConsumerRecord[]) =>
@@ -155,17 +155,24 @@ describe('UserRecordSlicer', () => {
     ]);
     // Slicing changes only the grouping: the same records, the same objects' contents.
     expect(got.flat()).toEqual(run(raw));
+    // Each slice counts its records' data bytes (plain 'a', 'b'; sub-records 'd0'…).
+    const slicer = new UserRecordSlicer(raw, 3, undefined, new ResumeFilter(undefined));
+    expect([slicer.take(), slicer.take(), slicer.take()].map((s) => s.dataBytes)).toEqual([
+      1 + 2 + 2,
+      2 + 2 + 2,
+      1 + 2 + 2,
+    ]);
   });
 
   it('an aggregate larger than two slices spans three, and done is false until all is taken', () => {
     const raw = [toRawRecord(sdkRecord('9', 'a', aggregate(['a', 'b', 'c', 'd', 'e'])))];
     const slicer = new UserRecordSlicer(raw, 2, undefined, new ResumeFilter(undefined));
 
-    expect(keys(slicer.take())).toEqual(['9/0', '9/1']);
+    expect(keys(slicer.take().records)).toEqual(['9/0', '9/1']);
     expect(slicer.done).toBe(false);
-    expect(keys(slicer.take())).toEqual(['9/2', '9/3']);
+    expect(keys(slicer.take().records)).toEqual(['9/2', '9/3']);
     expect(slicer.done).toBe(false);
-    expect(keys(slicer.take())).toEqual(['9/4']);
+    expect(keys(slicer.take().records)).toEqual(['9/4']);
     expect(slicer.done).toBe(true);
   });
 
