@@ -284,28 +284,41 @@ export class KinesisProducer {
     // Whole milliseconds: a fractional time is a heap number, one allocation per time field of
     // every record; a millisecond less of buffering time and TTL changes nothing.
     const now = Math.floor(this.monotonic());
-    // One shared executor instead of a closure per record (see captureSettlers).
-    const promise = new Promise<PutResult>(captureSettlers);
-    record.resolve = capturedResolve;
     record.arrivedAt = now;
     record.expiresAt = now + this.opts.recordTtl;
     record.lastAttemptEnd = now;
     record.epoch = this.flushes.enter();
     if (this.metrics.enabled) this.metrics.stream('UserRecordsReceived', 1, 'Count');
     let sealed;
+    let promise;
     try {
       sealed = this.pool.add(record, now);
     } catch (error) {
       // Not expected (the record was validated); never leave the promise pending.
+      promise = this.promiseOf(record);
       this.rejectRecord(record, error instanceof Error ? error : new Error(String(error)));
       return promise;
     }
+    promise = this.promiseOf(record);
     if (
       (sealed > 0 && this.batchReady()) ||
       now + this.opts.recordMaxBufferedTime < this.scheduledWakeAt
     ) {
       this.kick();
     }
+    return promise;
+  }
+
+  /**
+   * The put() promise of a record just added: its aggregate's cohort's (see cohort.ts), or, for
+   * a record that joined none, one of its own.
+   */
+  private promiseOf(record: PendingRecord): Promise<PutResult> {
+    const cohort = record.cohort;
+    if (cohort !== undefined) return cohort.promise();
+    // One shared executor instead of a closure per record (see captureSettlers).
+    const promise = new Promise<PutResult>(captureSettlers);
+    record.resolve = capturedResolve;
     return promise;
   }
 

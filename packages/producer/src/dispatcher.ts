@@ -8,7 +8,7 @@ import type { Logger, TypedEmitter } from '@kinesis-kit/common';
 import type { EntryResult, RecordWriter, WriteResult } from './adapters/kinesisWriter.js';
 import type { BufferPool } from './bufferPool.js';
 import type { PlannedBatch } from './core/batchPlanner.js';
-import { rejectPut } from './core/records.js';
+import { rejectPut, resolvePut } from './core/records.js';
 import type { Attempt, OutboundRecord, PendingRecord } from './core/records.js';
 import { WRONG_SHARD, classifyEntryError, planRetry } from './core/retryPlanner.js';
 import type { FailureKind } from './core/retryPlanner.js';
@@ -222,7 +222,7 @@ export class Dispatcher {
         m.shard('RetriesPerRecord', shardId, item.failures?.length ?? 0, 'Count');
       }
       this.deps.settle(item);
-      item.resolve({
+      resolvePut(item, {
         shardId,
         sequenceNumber,
         subSequenceNumber: aggregated ? i : 0,

@@ -14,12 +14,13 @@ import {
   validatePartitionKey,
 } from '../hashKey.js';
 import { DEFAULT_AGGREGATION_MAX_BYTES, MAX_CONFIGURABLE_RECORD_BYTES } from '../limits.js';
+import { partitionKeyHashWords } from '../md5Words.js';
 import { AGGREGATE_PARTITION_KEY, AGGREGATION_MAGIC, md5 } from './format.js';
+import { KeyTable, keyStringHash } from './keyTable.js';
 
 // Protobuf tags (field number << 3 | wire type), kpl.md §1.2. Module-local, as are the varint
 // helpers below: the hot loops then make no cross-module binding lookups (measured: transpilers
 // turn those into getter calls, about a tenth of the encode time).
-const TAG_PARTITION_KEY_TABLE = 0x0a;
 const TAG_EXPLICIT_HASH_KEY_TABLE = 0x12;
 const TAG_RECORDS = 0x1a;
 const TAG_PARTITION_KEY_INDEX = 0x08;
@@ -98,19 +99,20 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
    */
   private firstData: Uint8Array = AGGREGATION_MAGIC;
   private firstEhkIdx = -1;
-  private pkIndex = new Map<string, number>();
   private ehkIndex = new Map<string, number>();
   /**
    * The protobuf sections, encoded as records arrive: the key tables (tag, length, bytes per
    * entry) and the record entries, so that the caller's data is not held until encode(), which
-   * only copies three runs and hashes them. The entry buffers are reused after reset (encode
-   * copies out of them). The partition-key table is kept as strings of one char per byte (a
-   * shared tag-and-length prefix, then the key), joined and written with one native latin1 write
-   * at encode: a native write per key measured about 0.2 µs per record slower, and growing one
-   * string by concatenation left two rope nodes per key to collect. The array is reused.
+   * only copies three runs and hashes them. The buffers are reused after reset (encode copies
+   * out of them).
    */
-  private keyParts: string[] = [];
-  private pkTableLength = 0;
+  private readonly pkTable = new KeyTable();
+  /**
+   * Which hash indexes the partition-key table until reset: 0 none yet, 1 the key's MD5 low
+   * word (what `addValidated` callers pass), 2 `keyStringHash` (what `add` computes). A mixed
+   * call computes the hash the table already uses, so equal keys always meet.
+   */
+  private pkHashKind = 0;
   private ehkTable: Buffer = EMPTY_BUFFER;
   private ehkTableLength = 0;
   private entries: Buffer = EMPTY_BUFFER;
@@ -126,6 +128,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   private pPkIdx = 0;
   private pPkNew = false;
   private pPkBytes = 0;
+  private pPkHash = 0;
+  private pPkHashKind = 0;
   private pEhk: string | undefined;
   private pEhkIdx = -1;
   private pEhkNew = false;
@@ -204,10 +208,12 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
    * `add` for a record the caller has already validated (a string key of 1..256 well-formed
    * UTF-16 units, no explicit hash key or a canonical decimal one), with its data as bytes and
    * the UTF-8 length of its key: skips the checks and the key's length scan that `add` repeats.
+   * `keyHash` is the low word of the key's MD5 (`words[3]` as partitionKeyHashWords writes it),
+   * which indexes the key table without hashing the key again.
    * @internal
    */
-  addValidated(record: T, data: Uint8Array, keyBytes: number): boolean {
-    return this.commit(record, this.prepareValidated(record, data, keyBytes));
+  addValidated(record: T, data: Uint8Array, keyBytes: number, keyHash: number): boolean {
+    return this.commit(record, this.prepareValidated(record, data, keyBytes, keyHash));
   }
 
   /** Second half of add: checks the limits, then writes the record's table and entry bytes. */
@@ -219,15 +225,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     }
     const pkIdx = this.pPkIdx;
     if (this.pPkNew) {
-      const pk = record.partitionKey;
-      const len = this.pPkBytes;
-      this.pkIndex.set(pk, pkIdx);
-      const bytes = len === pk.length ? pk : Buffer.from(pk, 'utf8').toString('latin1');
-      this.keyParts.push(
-        len < 0x80 ? SHORT_KEY_PREFIXES[len]! : TABLE_PK_TAG_CHAR + varintChars(len),
-        bytes,
-      );
-      this.pkTableLength += 1 + varintSize(len) + len;
+      this.pkHashKind = this.pPkHashKind;
+      this.pkTable.push(record.partitionKey, this.pPkHash, this.pPkBytes);
     }
     const ehkIdx = this.pEhkIdx;
     if (this.pEhkNew) {
@@ -313,11 +312,9 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     this.items = [];
     this.firstData = AGGREGATION_MAGIC;
     this.firstEhkIdx = -1;
-    if (this.pkIndex.size > 0) this.pkIndex = new Map();
     if (this.ehkIndex.size > 0) this.ehkIndex = new Map();
-    this.pkTableLength = 0;
-    // Reused: emptied in place, its backing store kept for the next aggregate.
-    this.keyParts.length = 0;
+    this.pkTable.reset();
+    this.pkHashKind = 0;
     this.ehkTableLength = 0;
     this.entriesLength = 0;
     this.firstEhk = undefined;
@@ -336,13 +333,9 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const pk = record.partitionKey;
     validatePartitionKey(pk);
     const data = toDataBytes(record.data);
-    const known = this.pkIndex.get(pk);
-    return this.sizeDelta(
-      record,
-      data,
-      known,
-      known === undefined ? Buffer.byteLength(pk, 'utf8') : 0,
-    );
+    const hash = this.keyHash(pk, this.pkHashKind === 1 ? 1 : 2, undefined);
+    const known = this.pkTable.indexOf(pk, hash);
+    return this.sizeDelta(record, data, known, known < 0 ? Buffer.byteLength(pk, 'utf8') : 0);
   }
 
   /** `prepare` without the checks, for addValidated. */
@@ -350,8 +343,31 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     record: AggregatorRecordInput,
     data: Uint8Array,
     keyBytes: number,
+    keyHash: number,
   ): number {
-    return this.sizeDelta(record, data, this.pkIndex.get(record.partitionKey), keyBytes);
+    const pk = record.partitionKey;
+    const hash = this.keyHash(pk, this.pkHashKind === 2 ? 2 : 1, keyHash | 0);
+    return this.sizeDelta(record, data, this.pkTable.indexOf(pk, hash), keyBytes);
+  }
+
+  /**
+   * The hash of `key` for the partition-key table (see pkHashKind): the MD5 low word, given by
+   * the caller or computed here, or keyStringHash. Remembered with its kind for commit.
+   */
+  private keyHash(key: string, kind: number, given: number | undefined): number {
+    let hash: number;
+    if (kind === 2) {
+      hash = keyStringHash(key);
+    } else if (given !== undefined) {
+      hash = given;
+    } else {
+      // add() on a table indexed by MD5: hash the key as the addValidated caller did.
+      partitionKeyHashWords(key, scratchWords);
+      hash = scratchWords[3]! | 0;
+    }
+    this.pPkHash = hash;
+    this.pPkHashKind = kind;
+    return hash;
   }
 
   /**
@@ -361,13 +377,13 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   private sizeDelta(
     record: AggregatorRecordInput,
     data: Uint8Array,
-    knownPk: number | undefined,
+    knownPk: number,
     pkBytes: number,
   ): number {
     let delta = 0;
-    if (knownPk === undefined) {
+    if (knownPk < 0) {
       this.pPkNew = true;
-      this.pPkIdx = this.pkIndex.size;
+      this.pPkIdx = this.pkTable.count;
       this.pPkBytes = pkBytes;
       delta += 1 + varintSize(pkBytes) + pkBytes;
     } else {
@@ -407,16 +423,15 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   /** Writes magic + AggregatedRecord + MD5 into one buffer of the exact size. */
   private encode(): Uint8Array {
     const bodyEnd = 4 + this.bodyBytes;
-    if (this.pkTableLength + this.ehkTableLength + this.entriesLength !== this.bodyBytes) {
+    const written = this.pkTable.byteLength + this.ehkTableLength + this.entriesLength;
+    if (written !== this.bodyBytes) {
       // Cannot happen unless the size bookkeeping is wrong; fail loudly rather than emit garbage.
-      throw new Error(
-        `aggregation size mismatch: wrote ${this.pkTableLength + this.ehkTableLength + this.entriesLength}, expected ${this.bodyBytes}`,
-      );
+      throw new Error(`aggregation size mismatch: wrote ${written}, expected ${this.bodyBytes}`);
     }
     const out = Buffer.allocUnsafe(bodyEnd + 16);
     out.set(AGGREGATION_MAGIC, 0);
     let o = 4;
-    o += out.write(this.keyParts.join(''), o, 'latin1');
+    o += this.pkTable.copyTo(out, o);
     o += this.ehkTable.copy(out, o, 0, this.ehkTableLength);
     this.entries.copy(out, o, 0, this.entriesLength);
     md5(out.subarray(4, bodyEnd)).copy(out, bodyEnd);
@@ -433,24 +448,8 @@ function grow(buf: Buffer, needed: number): Buffer {
   return next;
 }
 
-const TABLE_PK_TAG_CHAR = String.fromCharCode(TAG_PARTITION_KEY_TABLE);
-/** Tag and one-byte length of a key-table entry, for keys under 128 bytes: no string per key. */
-const SHORT_KEY_PREFIXES: readonly string[] = Array.from(
-  { length: 0x80 },
-  (_, len) => TABLE_PK_TAG_CHAR + String.fromCharCode(len),
-);
-
-/** A varint as a string of one char per byte, for the latin1-encoded key table. */
-function varintChars(value: number): string {
-  if (value < 0x80) return String.fromCharCode(value);
-  let chars = '';
-  let v = value;
-  while (v >= 0x80) {
-    chars += String.fromCharCode((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  return chars + String.fromCharCode(v);
-}
+/** Scratch output of partitionKeyHashWords, for add() on a table indexed by MD5. */
+const scratchWords = new Uint32Array(4);
 
 /** Bytes in the base-128 varint encoding of a non-negative integer below 2^53. */
 function varintSize(value: number): number {
