@@ -142,6 +142,7 @@ export class KinesisProducer {
       emitter: this.emitter,
       logger: this.logger,
       settle: (record) => this.settled(record),
+      settleAll: (records) => this.settledAll(records),
       wake: () => this.kick(),
       requestRefresh: (reason, observedAt) => this.keeper.request(reason, observedAt),
     });
@@ -326,6 +327,25 @@ export class KinesisProducer {
   private settled(record: PendingRecord): void {
     this.capacity.release(record.sizeBytes + RECORD_OVERHEAD_BYTES);
     this.flushes.leave(record.epoch as Epoch);
+  }
+
+  /** `settled` for many records: one release of room, one flush count per run of an epoch. */
+  private settledAll(records: readonly PendingRecord[]): void {
+    let bytes = 0;
+    let epoch: unknown = undefined;
+    let run = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      bytes += record.sizeBytes + RECORD_OVERHEAD_BYTES;
+      if (record.epoch !== epoch) {
+        if (run > 0) this.flushes.leave(epoch as Epoch, run);
+        epoch = record.epoch;
+        run = 0;
+      }
+      run += 1;
+    }
+    if (run > 0) this.flushes.leave(epoch as Epoch, run);
+    this.capacity.release(bytes, records.length);
   }
 
   /** Settles a record with an error from here (not through the dispatcher). */

@@ -28,6 +28,8 @@ export interface DispatcherDeps {
   readonly logger: Logger;
   /** Gives back the buffer room and flush count of a record that settled. */
   readonly settle: (record: PendingRecord) => void;
+  /** `settle` for every record of a Kinesis record that succeeded, in one go. */
+  readonly settleAll: (records: readonly PendingRecord[]) => void;
   readonly wake: () => void;
   readonly requestRefresh: (reason: string, observedAt: number) => void;
 }
@@ -214,6 +216,9 @@ export class Dispatcher {
       m.shard('KinesisRecordsDataPut', shardId, record.data.length, 'Bytes');
       m.shard('AllErrors', shardId, 0, 'Count');
     }
+    // Buffer room and flush counts per Kinesis record rather than per user record: the
+    // promises settle in microtasks after this loop either way.
+    this.deps.settleAll(items);
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       if (m.enabled) {
@@ -221,7 +226,6 @@ export class Dispatcher {
         m.shard('UserRecordsDataPut', shardId, item.dataBytes, 'Bytes');
         m.shard('RetriesPerRecord', shardId, item.failures?.length ?? 0, 'Count');
       }
-      this.deps.settle(item);
       resolvePut(item, {
         shardId,
         sequenceNumber,

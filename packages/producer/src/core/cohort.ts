@@ -22,6 +22,9 @@ class Rejection {
   constructor(readonly error: Error) {}
 }
 
+/** Shared placeholder until a cohort's outcomes array is made (see seal). */
+const EMPTY: (PutResult | Rejection | undefined)[] = [];
+
 /** @internal */
 export class Cohort {
   /** Members so far; a member's index is its position in the gate's reactions. */
@@ -29,7 +32,7 @@ export class Cohort {
   private unsettled = 0;
   private sealed = false;
   /** Outcome by member index, read in order by `deliver`. */
-  readonly outcomes: (PutResult | Rejection | undefined)[] = [];
+  outcomes: (PutResult | Rejection | undefined)[] = EMPTY;
   /** The next member `deliver` serves. */
   cursor = 0;
   private readonly gate: Promise<Cohort>;
@@ -54,6 +57,8 @@ export class Cohort {
   /** No more members (the aggregate was sealed): the gate opens once all have settled. */
   seal(): void {
     this.sealed = true;
+    // Members settle after their aggregate is sealed (sent) as a rule: size the array once.
+    if (this.outcomes === EMPTY) this.outcomes = new Array<PutResult | undefined>(this.size);
     if (this.unsettled === 0) this.release();
   }
 
@@ -66,6 +71,7 @@ export class Cohort {
   }
 
   private settle(member: number, outcome: PutResult | Rejection): void {
+    if (this.outcomes === EMPTY) this.outcomes = [];
     this.outcomes[member] = outcome;
     this.unsettled -= 1;
     if (this.unsettled === 0 && this.sealed) this.release();
