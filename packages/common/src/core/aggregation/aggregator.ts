@@ -14,9 +14,8 @@ import {
   validatePartitionKey,
 } from '../hashKey.js';
 import { DEFAULT_AGGREGATION_MAX_BYTES, MAX_CONFIGURABLE_RECORD_BYTES } from '../limits.js';
-import { partitionKeyHashWords } from '../md5Words.js';
 import { AGGREGATE_PARTITION_KEY, AGGREGATION_MAGIC, md5 } from './format.js';
-import { KeyTable, keyStringHash } from './keyTable.js';
+import { KeyTable } from './keyTable.js';
 
 // Protobuf tags (field number << 3 | wire type), kpl.md §1.2. Module-local, as are the varint
 // helpers below: the hot loops then make no cross-module binding lookups (measured: transpilers
@@ -107,12 +106,6 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
    * out of them).
    */
   private readonly pkTable = new KeyTable();
-  /**
-   * Which hash indexes the partition-key table until reset: 0 none yet, 1 the key's MD5 low
-   * word (what `addValidated` callers pass), 2 `keyStringHash` (what `add` computes). A mixed
-   * call computes the hash the table already uses, so equal keys always meet.
-   */
-  private pkHashKind = 0;
   private ehkTable: Buffer = EMPTY_BUFFER;
   private ehkTableLength = 0;
   private entries: Buffer = EMPTY_BUFFER;
@@ -128,8 +121,6 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   private pPkIdx = 0;
   private pPkNew = false;
   private pPkBytes = 0;
-  private pPkHash = 0;
-  private pPkHashKind = 0;
   private pEhk: string | undefined;
   private pEhkIdx = -1;
   private pEhkNew = false;
@@ -224,10 +215,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
       if (FIXED_OVERHEAD + this.bodyBytes + delta > this.maxBytes) return false;
     }
     const pkIdx = this.pPkIdx;
-    if (this.pPkNew) {
-      this.pkHashKind = this.pPkHashKind;
-      this.pkTable.push(record.partitionKey, this.pPkHash, this.pPkBytes);
-    }
+    if (this.pPkNew) this.pkTable.push(record.partitionKey, this.pPkBytes);
     const ehkIdx = this.pEhkIdx;
     if (this.pEhkNew) {
       const ehk = this.pEhk!;
@@ -314,7 +302,6 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     this.firstEhkIdx = -1;
     if (this.ehkIndex.size > 0) this.ehkIndex = new Map();
     this.pkTable.reset();
-    this.pkHashKind = 0;
     this.ehkTableLength = 0;
     this.entriesLength = 0;
     this.firstEhk = undefined;
@@ -333,8 +320,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const pk = record.partitionKey;
     validatePartitionKey(pk);
     const data = toDataBytes(record.data);
-    const hash = this.keyHash(pk, this.pkHashKind === 1 ? 1 : 2, undefined);
-    const known = this.pkTable.indexOf(pk, hash);
+    const known = this.pkTable.indexOf(pk, undefined);
     return this.sizeDelta(record, data, known, known < 0 ? Buffer.byteLength(pk, 'utf8') : 0);
   }
 
@@ -345,29 +331,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     keyBytes: number,
     keyHash: number,
   ): number {
-    const pk = record.partitionKey;
-    const hash = this.keyHash(pk, this.pkHashKind === 2 ? 2 : 1, keyHash | 0);
-    return this.sizeDelta(record, data, this.pkTable.indexOf(pk, hash), keyBytes);
-  }
-
-  /**
-   * The hash of `key` for the partition-key table (see pkHashKind): the MD5 low word, given by
-   * the caller or computed here, or keyStringHash. Remembered with its kind for commit.
-   */
-  private keyHash(key: string, kind: number, given: number | undefined): number {
-    let hash: number;
-    if (kind === 2) {
-      hash = keyStringHash(key);
-    } else if (given !== undefined) {
-      hash = given;
-    } else {
-      // add() on a table indexed by MD5: hash the key as the addValidated caller did.
-      partitionKeyHashWords(key, scratchWords);
-      hash = scratchWords[3]! | 0;
-    }
-    this.pPkHash = hash;
-    this.pPkHashKind = kind;
-    return hash;
+    const known = this.pkTable.indexOf(record.partitionKey, keyHash);
+    return this.sizeDelta(record, data, known, keyBytes);
   }
 
   /**
@@ -447,9 +412,6 @@ function grow(buf: Buffer, needed: number): Buffer {
   buf.copy(next, 0, 0, buf.length);
   return next;
 }
-
-/** Scratch output of partitionKeyHashWords, for add() on a table indexed by MD5. */
-const scratchWords = new Uint32Array(4);
 
 /** Bytes in the base-128 varint encoding of a non-negative integer below 2^53. */
 function varintSize(value: number): number {
