@@ -197,7 +197,8 @@ export class KinesisProducer {
    * RecordTooLargeError (bad input), BufferFullError (buffer full and `onBufferFull: 'reject'`),
    * RecordExpiredError, DeliveryFailedError, CloseTimeoutError, or ClosedError.
    */
-  put(record: UserRecordInput, options: PutOptions = {}): Promise<PutResult> {
+  put(record: UserRecordInput, options?: PutOptions): Promise<PutResult> {
+    // No `options = {}` default: it built an object on every call (56 bytes per record).
     // Fast path without the intermediate promise of offer() when there is room.
     if (this.state === 'open' && this.capacity.waiting === 0) {
       let valid;
@@ -222,7 +223,7 @@ export class KinesisProducer {
    */
   offer(
     record: UserRecordInput,
-    options: PutOptions = {},
+    options?: PutOptions,
   ): Promise<{ readonly result: Promise<PutResult> }> {
     if (this.state !== 'open') return Promise.reject(new ClosedError('KinesisProducer'));
     let valid;
@@ -248,7 +249,7 @@ export class KinesisProducer {
         }),
       );
     }
-    return this.capacity.wait(size, options.signal).then(() => {
+    return this.capacity.wait(size, options?.signal).then(() => {
       if (this.state !== 'open') {
         this.capacity.release(size);
         throw new ClosedError('KinesisProducer');
