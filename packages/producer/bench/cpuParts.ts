@@ -8,7 +8,8 @@
  *   and through `addValidated` as the producer calls it (key already checked and measured).
  * - validate + hash: the producer's validation and partition-key hash (core/validate.ts).
  * - promise per record: what the put() API costs at the least: one promise per record, settled
- *   in batches, with the caller's then() as in bench/cpu.ts.
+ *   in batches, with the caller's then() as in bench/cpu.ts; made as the producer makes them, a
+ *   then() per record on one gate promise per batch (src/core/cohort.ts).
  *
  * The sum of the last three (the producer's path) bounds the pipeline's speed whatever the
  * producer's bookkeeping. bench/cpu.ts times a floor of the work itself in the same rounds.
@@ -85,9 +86,16 @@ function validateAndHash(): number {
   return sink;
 }
 
-let captured: (value: unknown) => void = () => undefined;
-function capture(resolve: (value: unknown) => void): void {
-  captured = resolve;
+interface Gate {
+  readonly results: unknown[];
+  cursor: number;
+}
+let openGate: (gate: Gate) => void = () => undefined;
+function captureGate(resolve: (gate: Gate) => void): void {
+  openGate = resolve;
+}
+function deliver(gate: Gate): unknown {
+  return gate.results[gate.cursor++];
 }
 
 async function promises(): Promise<number> {
@@ -96,14 +104,14 @@ async function promises(): Promise<number> {
     ok++;
   };
   for (let i = 0; i < COUNT; i += CHUNK) {
-    const settle: ((value: unknown) => void)[] = [];
-    for (let j = i; j < i + CHUNK; j++) {
-      void new Promise(capture).then(onOk);
-      settle.push(captured);
-    }
+    const gate = new Promise<Gate>(captureGate);
+    const open = openGate;
+    for (let j = i; j < i + CHUNK; j++) void gate.then(deliver).then(onOk);
     await new Promise((r) => setImmediate(r));
-    for (const s of settle)
-      s({ shardId: 's', sequenceNumber: '1', subSequenceNumber: 0, attempts: 1 });
+    const results: unknown[] = [];
+    for (let j = i; j < i + CHUNK; j++)
+      results.push({ shardId: 's', sequenceNumber: '1', subSequenceNumber: 0, attempts: 1 });
+    open({ results, cursor: 0 });
   }
   await new Promise((r) => setImmediate(r));
   return ok;
