@@ -83,7 +83,8 @@ export class ShardBuffer {
     }
     let sealed = 0;
     // Validated at put(): the aggregator need not check the key again nor measure it, and
-    // routing has just hashed it (the words are the record's own, so this does not hash again).
+    // routing has just hashed it (the words are the record's own, so this does not hash again;
+    // a record with an explicit hash key was routed without them, and its key is hashed here).
     const keyBytes = record.sizeBytes - record.dataBytes;
     const keyHash = hashWordsOf(record)[3]!;
     if (!agg.addValidated(record, record.data, keyBytes, keyHash)) {
