@@ -78,9 +78,21 @@ interface FloorResult {
   attempts: number;
 }
 
-let floorResolve: (r: FloorResult) => void = () => undefined;
-function captureFloorResolve(resolve: (r: FloorResult) => void): void {
-  floorResolve = resolve;
+/**
+ * The floor's put() promises, as the producer makes them (src/core/cohort.ts): one gate promise
+ * per aggregate, and per record a then() on it whose k-th call yields the k-th result (a promise
+ * with its own resolving functions per record costs more).
+ */
+interface FloorGate {
+  readonly results: FloorResult[];
+  cursor: number;
+}
+let openFloorGate: (gate: FloorGate) => void = () => undefined;
+function captureFloorGate(resolve: (gate: FloorGate) => void): void {
+  openFloorGate = resolve;
+}
+function deliverFloor(gate: FloorGate): FloorResult {
+  return gate.results[gate.cursor++]!;
 }
 
 /**
@@ -89,7 +101,8 @@ function captureFloorResolve(resolve: (r: FloorResult) => void): void {
  * common's one-block JS MD5), a probe of a hash table of the aggregate's keys (the KPL dedups
  * keys, so byte compatibility needs it; an Int32Array indexed by the key's MD5, no Map), copying
  * the key and the data into a preallocated aggregate, the aggregate's MD5 once it holds 51200
- * bytes, and one promise per put(), resolved with a result object once its aggregate is done.
+ * bytes, and one promise per put() (a then() on its aggregate's gate promise, see FloorGate),
+ * resolved with a result object once its aggregate is done.
  * Leaves out validation, varints, routing's search, budgets, batching, buffering time, retries
  * and bookkeeping: not a producer, a bound on one.
  */
@@ -99,7 +112,8 @@ async function floor(): Promise<number> {
   const words = new Uint32Array(4);
   const table = new Int32Array(4096);
   const keys: string[] = [];
-  const settle: ((r: FloorResult) => void)[] = [];
+  let gate = new Promise<FloorGate>(captureFloorGate);
+  let members = 0;
   let o = 0;
   let seq = 0;
   let ok = 0;
@@ -109,14 +123,17 @@ async function floor(): Promise<number> {
   const finish = (): void => {
     const digest = hash('md5', out.subarray(0, o), 'buffer');
     const sequenceNumber = String(seq++ + digest[0]!);
-    for (let i = 0; i < settle.length; i++)
-      settle[i]!({
+    const results: FloorResult[] = [];
+    for (let i = 0; i < members; i++)
+      results.push({
         shardId: 'shardId-000000000000',
         sequenceNumber,
         subSequenceNumber: i,
         attempts: 1,
       });
-    settle.length = 0;
+    openFloorGate({ results, cursor: 0 });
+    gate = new Promise<FloorGate>(captureFloorGate);
+    members = 0;
     keys.length = 0;
     table.fill(0);
     o = 0;
@@ -142,13 +159,13 @@ async function floor(): Promise<number> {
       }
       out.set(r.data, o);
       o += r.data.length;
-      new Promise(captureFloorResolve).then(onOk, onOk);
-      settle.push(floorResolve);
+      gate.then(deliverFloor).then(onOk, onOk);
+      members++;
       if (o >= 51200) finish();
     }
     await new Promise((r) => setImmediate(r));
   }
-  if (settle.length > 0) finish();
+  if (members > 0) finish();
   await new Promise((r) => setImmediate(r));
   const elapsed = cpuMs() - start;
   if (ok !== COUNT) throw new Error(`floor settled ${ok} of ${COUNT}`);

@@ -73,9 +73,9 @@ export class Capacity {
     });
   }
 
-  /** Gives back the room of one settled record and wakes waiters that now fit. */
-  release(bytes: number): void {
-    this.records -= 1;
+  /** Gives back the room of `records` settled records and wakes waiters that now fit. */
+  release(bytes: number, records = 1): void {
+    this.records -= records;
     this.bytes -= bytes;
     while (this.head < this.waiters.length) {
       const next = this.waiters[this.head]!;

@@ -8,7 +8,7 @@ import type { Logger, TypedEmitter } from '@kinesis-kit/common';
 import type { EntryResult, RecordWriter, WriteResult } from './adapters/kinesisWriter.js';
 import type { BufferPool } from './bufferPool.js';
 import type { PlannedBatch } from './core/batchPlanner.js';
-import { rejectPut } from './core/records.js';
+import { rejectPut, resolvePut } from './core/records.js';
 import type { Attempt, OutboundRecord, PendingRecord } from './core/records.js';
 import { WRONG_SHARD, classifyEntryError, planRetry } from './core/retryPlanner.js';
 import type { FailureKind } from './core/retryPlanner.js';
@@ -28,6 +28,8 @@ export interface DispatcherDeps {
   readonly logger: Logger;
   /** Gives back the buffer room and flush count of a record that settled. */
   readonly settle: (record: PendingRecord) => void;
+  /** `settle` for every record of a Kinesis record that succeeded, in one go. */
+  readonly settleAll: (records: readonly PendingRecord[]) => void;
   readonly wake: () => void;
   readonly requestRefresh: (reason: string, observedAt: number) => void;
 }
@@ -214,6 +216,9 @@ export class Dispatcher {
       m.shard('KinesisRecordsDataPut', shardId, record.data.length, 'Bytes');
       m.shard('AllErrors', shardId, 0, 'Count');
     }
+    // Buffer room and flush counts per Kinesis record rather than per user record: the
+    // promises settle in microtasks after this loop either way.
+    this.deps.settleAll(items);
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       if (m.enabled) {
@@ -221,8 +226,7 @@ export class Dispatcher {
         m.shard('UserRecordsDataPut', shardId, item.dataBytes, 'Bytes');
         m.shard('RetriesPerRecord', shardId, item.failures?.length ?? 0, 'Count');
       }
-      this.deps.settle(item);
-      item.resolve({
+      resolvePut(item, {
         shardId,
         sequenceNumber,
         subSequenceNumber: aggregated ? i : 0,

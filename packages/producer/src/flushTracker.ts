@@ -36,9 +36,9 @@ export class FlushTracker {
     return epoch;
   }
 
-  /** A record of `epoch` settled. */
-  leave(epoch: Epoch): void {
-    epoch.outstanding -= 1;
+  /** `count` records of `epoch` settled. */
+  leave(epoch: Epoch, count = 1): void {
+    epoch.outstanding -= count;
     if (epoch.outstanding === 0 && this.waiters.length > 0) this.settle();
   }
 

@@ -4,6 +4,8 @@
  * PutRecords request. Times are monotonic milliseconds.
  */
 
+import type { Cohort } from './cohort.js';
+
 /** One try at putting a user record. Mirrors the KPL's `Attempt`. @public */
 export interface Attempt {
   /** ms between arrival (or the end of the previous attempt) and the start of this one. */
@@ -58,23 +60,36 @@ export interface PendingRecord {
   /** End of the last attempt (or arrival), for Attempt.delayMs and BufferingTime. */
   lastAttemptEnd: number;
   /**
-   * Settles the put() promise: with a result, or (see rejectPut) with a rejected promise. Call
-   * through the producer, which also gives back buffer room. There is no reject function: the
-   * promise's own dies young instead of being kept, with every buffered record, through
-   * scavenges (the put() promise and what it holds are most of a buffered record's heap).
+   * How the put() promise settles: through the cohort of the aggregate the record joined (see
+   * cohort.ts), as its member `member`; or, for a record that joined none (sent alone, or
+   * accepted before the shard map), through `resolve`: with a result, or (see rejectPut) with a
+   * rejected promise. There is no reject function: the promise's own dies young instead of being
+   * kept, with every buffered record, through scavenges. Settle through the producer, which also
+   * gives back buffer room (resolvePut, rejectPut).
    */
-  resolve: (result: PutResult) => void;
+  cohort: Cohort | undefined;
+  member: number;
+  resolve: ((result: PutResult) => void) | undefined;
   /** The flush epoch the record counts in (opaque here). */
   epoch: unknown;
 }
 
+/** Resolves `record`'s put() promise with `result`. @internal */
+export function resolvePut(record: PendingRecord, result: PutResult): void {
+  const cohort = record.cohort;
+  if (cohort !== undefined) cohort.resolve(record.member, result);
+  else record.resolve?.(result);
+}
+
 /**
- * Rejects `record`'s put() promise with `error`: resolving a promise with a rejected one rejects
- * it with the same reason (a microtask later than reject() would).
+ * Rejects `record`'s put() promise with `error`. Without a cohort: resolving a promise with a
+ * rejected one rejects it with the same reason (a microtask later than reject() would).
  * @internal
  */
 export function rejectPut(record: PendingRecord, error: Error): void {
-  record.resolve(Promise.reject(error) as unknown as PutResult);
+  const cohort = record.cohort;
+  if (cohort !== undefined) cohort.reject(record.member, error);
+  else record.resolve?.(Promise.reject(error) as unknown as PutResult);
 }
 
 /** A Kinesis record ready to be sent: an aggregate of user records, or one user record raw. @internal */
@@ -100,11 +115,15 @@ export interface OutboundRecord {
 /** The shape of common's aggregator the producer relies on. @internal */
 export interface Aggregator {
   add(record: { partitionKey: string; data: Uint8Array; explicitHashKey?: string }): boolean;
-  /** `add` without the checks validateRecord already made; `keyBytes` is the key's UTF-8 length. */
+  /**
+   * `add` without the checks validateRecord already made; `keyBytes` is the key's UTF-8 length,
+   * `keyHash` the low word of its MD5 (routing computed it).
+   */
   addValidated(
     record: { partitionKey: string; data: Uint8Array; explicitHashKey?: string },
     data: Uint8Array,
     keyBytes: number,
+    keyHash: number,
   ): boolean;
   readonly count: number;
   readonly sizeBytes: number;

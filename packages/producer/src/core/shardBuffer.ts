@@ -5,10 +5,13 @@
  * so the outer explicit hash key (the first record's) routes the whole aggregate correctly.
  */
 import { deaggregate } from '@kinesis-kit/common';
-import { hashKeyOf } from './keyHash.js';
+import { Cohort } from './cohort.js';
+import { hashKeyOf, keyHashWordsOf } from './keyHash.js';
 import type { Aggregator, OutboundRecord, PendingRecord } from './records.js';
 
 const EMPTY = new Uint8Array(0);
+// A module-local copy: called per record, and an import is read through a getter.
+const hashWordsOf = keyHashWordsOf;
 
 /** @internal */
 export interface ShardBufferConfig {
@@ -27,6 +30,8 @@ export type CandidateSource = 'retry' | 'ready';
 export class ShardBuffer {
   private open: PendingRecord[] = [];
   private openDueAt = Number.POSITIVE_INFINITY;
+  /** The put() promises of the records in `open` (see cohort.ts). */
+  private cohort: Cohort | undefined;
   /** Queued records from `head` on; slots before it are cleared as they are taken. */
   private ready: (OutboundRecord | undefined)[] = [];
   private head = 0;
@@ -77,12 +82,15 @@ export class ShardBuffer {
       return 1;
     }
     let sealed = 0;
-    // Validated at put(): the aggregator need not check the key again nor measure it.
+    // Validated at put(): the aggregator need not check the key again nor measure it, and
+    // routing has just hashed it (the words are the record's own, so this does not hash again;
+    // a record with an explicit hash key was routed without them, and its key is hashed here).
     const keyBytes = record.sizeBytes - record.dataBytes;
-    if (!agg.addValidated(record, record.data, keyBytes)) {
+    const keyHash = hashWordsOf(record)[3]!;
+    if (!agg.addValidated(record, record.data, keyBytes, keyHash)) {
       // Did not fit: seal what is there (keeping order); an empty aggregator takes anything.
       sealed += this.seal();
-      agg.addValidated(record, record.data, keyBytes);
+      agg.addValidated(record, record.data, keyBytes, keyHash);
     }
     // The aggregator has the bytes now (it encodes at add, or keeps its own reference): drop
     // ours, so a buffer made from the caller's string dies young instead of waiting in the old
@@ -92,6 +100,13 @@ export class ShardBuffer {
       this.openDueAt = record.arrivedAt + this.config.recordMaxBufferedTime;
     }
     this.open.push(record);
+    // A record whose put() has no promise yet shares its aggregate's (see cohort.ts); one that
+    // has (accepted before the shard map, then routed) keeps its own.
+    if (record.resolve === undefined && record.cohort === undefined) {
+      const cohort = (this.cohort ??= new Cohort());
+      record.cohort = cohort;
+      record.member = cohort.join();
+    }
     // An empty aggregator takes a record of any size (a lone record goes raw); one larger than
     // an aggregate may be can never have company, so it leaves at once, alone, as in the KPL.
     if (
@@ -119,6 +134,9 @@ export class ShardBuffer {
     const dueAt = this.openDueAt;
     this.open = [];
     this.openDueAt = Number.POSITIVE_INFINITY;
+    // Its members are all in: the cohort's promise may settle once they have.
+    this.cohort?.seal();
+    this.cohort = undefined;
     let record: OutboundRecord;
     if (items.length === 1) {
       // A lone record goes raw: its bytes, as the aggregator kept them.

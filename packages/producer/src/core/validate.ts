@@ -34,8 +34,6 @@ export interface UserRecordInput {
   readonly explicitHashKey?: string | bigint;
 }
 
-const unsettled = (): void => undefined;
-
 /**
  * Validates `input`; throws ValidationError or RecordTooLargeError naming the field. Returns the
  * record as the producer will hold it, so that accepting a record allocates one object: its
@@ -93,7 +91,9 @@ export function validateRecord(input: unknown, maxRecordSizeBytes: number): Pend
     expiresAt: 0,
     failures: undefined,
     lastAttemptEnd: 0,
-    resolve: unsettled,
+    cohort: undefined,
+    member: 0,
+    resolve: undefined,
     epoch: undefined,
   };
   if (hashKey === undefined) claimWords(record);

@@ -27,7 +27,9 @@ export function pending(
     expiresAt: arrivedAt + (options.ttl ?? 30_000),
     failures: undefined,
     lastAttemptEnd: arrivedAt,
-    // A rejection arrives as a rejected promise (see rejectPut).
+    // Settled through `resolve` (no cohort); a rejection arrives as a rejected promise (see rejectPut).
+    cohort: undefined,
+    member: 0,
     resolve: (r) => {
       if (r instanceof Promise) r.catch((e: unknown) => settled.errors.push(e));
       else settled.results.push(r);

@@ -15,11 +15,11 @@ import {
 } from '../hashKey.js';
 import { DEFAULT_AGGREGATION_MAX_BYTES, MAX_CONFIGURABLE_RECORD_BYTES } from '../limits.js';
 import { AGGREGATE_PARTITION_KEY, AGGREGATION_MAGIC, md5 } from './format.js';
+import { KeyTable } from './keyTable.js';
 
 // Protobuf tags (field number << 3 | wire type), kpl.md §1.2. Module-local, as are the varint
 // helpers below: the hot loops then make no cross-module binding lookups (measured: transpilers
 // turn those into getter calls, about a tenth of the encode time).
-const TAG_PARTITION_KEY_TABLE = 0x0a;
 const TAG_EXPLICIT_HASH_KEY_TABLE = 0x12;
 const TAG_RECORDS = 0x1a;
 const TAG_PARTITION_KEY_INDEX = 0x08;
@@ -98,19 +98,14 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
    */
   private firstData: Uint8Array = AGGREGATION_MAGIC;
   private firstEhkIdx = -1;
-  private pkIndex = new Map<string, number>();
   private ehkIndex = new Map<string, number>();
   /**
    * The protobuf sections, encoded as records arrive: the key tables (tag, length, bytes per
    * entry) and the record entries, so that the caller's data is not held until encode(), which
-   * only copies three runs and hashes them. The entry buffers are reused after reset (encode
-   * copies out of them). The partition-key table is kept as strings of one char per byte (a
-   * shared tag-and-length prefix, then the key), joined and written with one native latin1 write
-   * at encode: a native write per key measured about 0.2 µs per record slower, and growing one
-   * string by concatenation left two rope nodes per key to collect. The array is reused.
+   * only copies three runs and hashes them. The buffers are reused after reset (encode copies
+   * out of them).
    */
-  private keyParts: string[] = [];
-  private pkTableLength = 0;
+  private readonly pkTable = new KeyTable();
   private ehkTable: Buffer = EMPTY_BUFFER;
   private ehkTableLength = 0;
   private entries: Buffer = EMPTY_BUFFER;
@@ -204,10 +199,12 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
    * `add` for a record the caller has already validated (a string key of 1..256 well-formed
    * UTF-16 units, no explicit hash key or a canonical decimal one), with its data as bytes and
    * the UTF-8 length of its key: skips the checks and the key's length scan that `add` repeats.
+   * `keyHash` is the low word of the key's MD5 (`words[3]` as partitionKeyHashWords writes it),
+   * which indexes the key table without hashing the key again.
    * @internal
    */
-  addValidated(record: T, data: Uint8Array, keyBytes: number): boolean {
-    return this.commit(record, this.prepareValidated(record, data, keyBytes));
+  addValidated(record: T, data: Uint8Array, keyBytes: number, keyHash: number): boolean {
+    return this.commit(record, this.prepareValidated(record, data, keyBytes, keyHash));
   }
 
   /** Second half of add: checks the limits, then writes the record's table and entry bytes. */
@@ -218,17 +215,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
       if (FIXED_OVERHEAD + this.bodyBytes + delta > this.maxBytes) return false;
     }
     const pkIdx = this.pPkIdx;
-    if (this.pPkNew) {
-      const pk = record.partitionKey;
-      const len = this.pPkBytes;
-      this.pkIndex.set(pk, pkIdx);
-      const bytes = len === pk.length ? pk : Buffer.from(pk, 'utf8').toString('latin1');
-      this.keyParts.push(
-        len < 0x80 ? SHORT_KEY_PREFIXES[len]! : TABLE_PK_TAG_CHAR + varintChars(len),
-        bytes,
-      );
-      this.pkTableLength += 1 + varintSize(len) + len;
-    }
+    if (this.pPkNew) this.pkTable.push(record.partitionKey, this.pPkBytes);
     const ehkIdx = this.pEhkIdx;
     if (this.pEhkNew) {
       const ehk = this.pEhk!;
@@ -313,11 +300,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     this.items = [];
     this.firstData = AGGREGATION_MAGIC;
     this.firstEhkIdx = -1;
-    if (this.pkIndex.size > 0) this.pkIndex = new Map();
     if (this.ehkIndex.size > 0) this.ehkIndex = new Map();
-    this.pkTableLength = 0;
-    // Reused: emptied in place, its backing store kept for the next aggregate.
-    this.keyParts.length = 0;
+    this.pkTable.reset();
     this.ehkTableLength = 0;
     this.entriesLength = 0;
     this.firstEhk = undefined;
@@ -336,13 +320,8 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     const pk = record.partitionKey;
     validatePartitionKey(pk);
     const data = toDataBytes(record.data);
-    const known = this.pkIndex.get(pk);
-    return this.sizeDelta(
-      record,
-      data,
-      known,
-      known === undefined ? Buffer.byteLength(pk, 'utf8') : 0,
-    );
+    const known = this.pkTable.indexOf(pk, undefined);
+    return this.sizeDelta(record, data, known, known < 0 ? Buffer.byteLength(pk, 'utf8') : 0);
   }
 
   /** `prepare` without the checks, for addValidated. */
@@ -350,8 +329,10 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     record: AggregatorRecordInput,
     data: Uint8Array,
     keyBytes: number,
+    keyHash: number,
   ): number {
-    return this.sizeDelta(record, data, this.pkIndex.get(record.partitionKey), keyBytes);
+    const known = this.pkTable.indexOf(record.partitionKey, keyHash);
+    return this.sizeDelta(record, data, known, keyBytes);
   }
 
   /**
@@ -361,13 +342,13 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   private sizeDelta(
     record: AggregatorRecordInput,
     data: Uint8Array,
-    knownPk: number | undefined,
+    knownPk: number,
     pkBytes: number,
   ): number {
     let delta = 0;
-    if (knownPk === undefined) {
+    if (knownPk < 0) {
       this.pPkNew = true;
-      this.pPkIdx = this.pkIndex.size;
+      this.pPkIdx = this.pkTable.count;
       this.pPkBytes = pkBytes;
       delta += 1 + varintSize(pkBytes) + pkBytes;
     } else {
@@ -407,16 +388,15 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
   /** Writes magic + AggregatedRecord + MD5 into one buffer of the exact size. */
   private encode(): Uint8Array {
     const bodyEnd = 4 + this.bodyBytes;
-    if (this.pkTableLength + this.ehkTableLength + this.entriesLength !== this.bodyBytes) {
+    const written = this.pkTable.byteLength + this.ehkTableLength + this.entriesLength;
+    if (written !== this.bodyBytes) {
       // Cannot happen unless the size bookkeeping is wrong; fail loudly rather than emit garbage.
-      throw new Error(
-        `aggregation size mismatch: wrote ${this.pkTableLength + this.ehkTableLength + this.entriesLength}, expected ${this.bodyBytes}`,
-      );
+      throw new Error(`aggregation size mismatch: wrote ${written}, expected ${this.bodyBytes}`);
     }
     const out = Buffer.allocUnsafe(bodyEnd + 16);
     out.set(AGGREGATION_MAGIC, 0);
     let o = 4;
-    o += out.write(this.keyParts.join(''), o, 'latin1');
+    o += this.pkTable.copyTo(out, o);
     o += this.ehkTable.copy(out, o, 0, this.ehkTableLength);
     this.entries.copy(out, o, 0, this.entriesLength);
     md5(out.subarray(4, bodyEnd)).copy(out, bodyEnd);
@@ -431,25 +411,6 @@ function grow(buf: Buffer, needed: number): Buffer {
   const next = Buffer.allocUnsafe(Math.max(needed, buf.length * 2, 1024));
   buf.copy(next, 0, 0, buf.length);
   return next;
-}
-
-const TABLE_PK_TAG_CHAR = String.fromCharCode(TAG_PARTITION_KEY_TABLE);
-/** Tag and one-byte length of a key-table entry, for keys under 128 bytes: no string per key. */
-const SHORT_KEY_PREFIXES: readonly string[] = Array.from(
-  { length: 0x80 },
-  (_, len) => TABLE_PK_TAG_CHAR + String.fromCharCode(len),
-);
-
-/** A varint as a string of one char per byte, for the latin1-encoded key table. */
-function varintChars(value: number): string {
-  if (value < 0x80) return String.fromCharCode(value);
-  let chars = '';
-  let v = value;
-  while (v >= 0x80) {
-    chars += String.fromCharCode((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  return chars + String.fromCharCode(v);
 }
 
 /** Bytes in the base-128 varint encoding of a non-negative integer below 2^53. */

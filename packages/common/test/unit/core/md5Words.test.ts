@@ -41,6 +41,22 @@ describe('partitionKeyHashWords', () => {
     },
   );
 
+  // The one-block path pads in place by words: a multibyte char or a lone surrogate (3 bytes of
+  // U+FFFD) ending exactly at, or straddling, a word or block boundary in UTF-8 bytes.
+  it.each([53, 54, 55, 56, 57, 58, 63, 64, 65, 119, 120, 121])(
+    'matches node:crypto for keys of %i UTF-8 bytes ending in a multibyte char',
+    (bytes) => {
+      for (const tail of ['é', '€', '😀', '\ud800', '\udfff']) {
+        const key = 'a'.repeat(bytes - Buffer.byteLength(tail, 'utf8')) + tail;
+        expect(Buffer.byteLength(key, 'utf8')).toBe(bytes);
+        expect(wordsHex(key)).toBe(referenceHex(key));
+        expect(wordsHex(tail + key.slice(tail.length))).toBe(
+          referenceHex(tail + key.slice(tail.length)),
+        );
+      }
+    },
+  );
+
   it('matches node:crypto for random ASCII keys', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (key) => {

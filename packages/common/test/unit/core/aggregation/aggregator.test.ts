@@ -6,10 +6,12 @@ import {
   RecordAggregator,
   ValidationError,
   deaggregate,
+  partitionKeyHashWords,
   partitionKeyToHashKey,
 } from '@kinesis-kit/common';
 import type { AggregatorRecordInput } from '@kinesis-kit/common';
 
+import { decodeAggregatedRecord } from '../../../../src/core/aggregation/decoder.js';
 import { recordArb, recordsArb } from './arbitraries';
 import type { TestRecord } from './arbitraries';
 
@@ -17,6 +19,13 @@ import type { TestRecord } from './arbitraries';
 jest.setTimeout(60_000);
 
 const SEQ = '1';
+
+/** The low word of the key's MD5, as the producer hands it to addValidated. */
+function md5LowWord(key: string): number {
+  const words = new Uint32Array(4);
+  partitionKeyHashWords(key, words);
+  return words[3]!;
+}
 
 function rec(
   partitionKey: string,
@@ -331,9 +340,10 @@ describe('RecordAggregator', () => {
               checked.add(input);
             }
             const keyBytes = Buffer.byteLength(input.partitionKey, 'utf8');
-            if (!trusted.addValidated(input, input.data, keyBytes)) {
+            const keyHash = md5LowWord(input.partitionKey);
+            if (!trusted.addValidated(input, input.data, keyBytes, keyHash)) {
               fromValidated.push(emit(trusted));
-              trusted.addValidated(input, input.data, keyBytes);
+              trusted.addValidated(input, input.data, keyBytes, keyHash);
             }
           }
           fromAdd.push(emit(checked));
@@ -343,6 +353,60 @@ describe('RecordAggregator', () => {
           expect(fromValidated).toEqual(fromAdd);
         }),
       );
+    });
+
+    it('dedups keys whatever mix of add and addValidated fills an aggregate', () => {
+      fc.assert(
+        fc.property(
+          recordsArb(1, 60),
+          fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }),
+          (records, viaValidated) => {
+            // Prepare: one aggregator reused across the runs, as the producer reuses it.
+            const agg = new RecordAggregator({ maxBytes: 10 * 1024 * 1024 });
+            const reference = new RecordAggregator({ maxBytes: 10 * 1024 * 1024 });
+            for (let round = 0; round < 2; round++) {
+              // Act: each record through either path (the table's hash must still match).
+              records.forEach((r, i) => {
+                const input = { partitionKey: r.partitionKey, data: r.data };
+                if (viaValidated[(i + round) % 60]) {
+                  const keyBytes = Buffer.byteLength(r.partitionKey, 'utf8');
+                  agg.addValidated(input, r.data, keyBytes, md5LowWord(r.partitionKey));
+                } else {
+                  agg.add(input);
+                }
+                reference.add(input);
+              });
+              // Assess: the same bytes as add alone, and each distinct key stored once.
+              const out = Buffer.from(agg.toKinesisRecord().data);
+              expect(out).toEqual(Buffer.from(reference.toKinesisRecord().data));
+              agg.reset();
+              reference.reset();
+            }
+          },
+        ),
+      );
+    });
+
+    it('finds keys whose hashes collide, over many keys and reused tables', () => {
+      // Prepare: 3000 keys, each twice, every key given the same hash (all in one probe chain
+      // would be slow; 16 distinct hashes still make long chains and exercise table growth).
+      const keys = Array.from({ length: 3000 }, (_, i) => `key-${i}`);
+      const agg = new RecordAggregator({ maxBytes: 10 * 1024 * 1024 });
+      for (let round = 0; round < 2; round++) {
+        const records: TestRecord[] = [];
+        // Act
+        for (const [i, key] of [...keys, ...keys.slice(0, 1000)].entries()) {
+          const data = Buffer.from([i & 0xff, round]);
+          agg.addValidated({ partitionKey: key, data }, data, key.length, key.length & 15);
+          records.push({ partitionKey: key, data });
+        }
+        // Assess: every record decodes with its own key, and the table holds each key once.
+        const out = Buffer.from(agg.toKinesisRecord().data);
+        expect(decode(out)).toEqual(expected(records));
+        const parsed = decodeAggregatedRecord(out, 4, out.length - 16);
+        expect(parsed?.partitionKeys).toEqual(keys);
+        agg.reset();
+      }
     });
 
     it('knows the exact encoded size after every add', () => {
