@@ -25,6 +25,7 @@ import type { RecordWriter } from './adapters/kinesisWriter.js';
 import { BufferPool } from './bufferPool.js';
 import { Capacity, RECORD_OVERHEAD_BYTES } from './capacity.js';
 import { BatchPlanner, SHARD_FLUSH_BYTES } from './core/batchPlanner.js';
+import { BlockPool } from './core/blockPool.js';
 import { RATE_LIMITER_DEFAULTS } from './core/rateLimiter.js';
 import { rejectPut } from './core/records.js';
 import type { PendingRecord, PutResult } from './core/records.js';
@@ -56,6 +57,8 @@ export interface PutOptions {
 export interface ProducerPorts {
   readonly writer?: RecordWriter;
   readonly shardMapSource?: ShardMapSource;
+  /** Where aggregates are written (tests check that every block comes back). */
+  readonly blocks?: BlockPool;
 }
 
 /**
@@ -115,10 +118,24 @@ export class KinesisProducer {
     const target = { streamName: o.streamName, streamArn: o.streamArn };
     const writer = ports.writer ?? new KinesisWriter(client!, target);
     const source = ports.shardMapSource ?? new KinesisShardMapSource(client!, target);
+    // Aggregates are written into reused blocks (why: core/blockPool.ts), released when the
+    // dispatcher is done with their Kinesis record. Idle blocks are capped at a quarter of the
+    // buffer bound: enough for the blocks one response frees before new aggregates take them.
+    const blocks =
+      ports.blocks ??
+      new BlockPool({
+        maxBlockBytes: o.aggregationMaxSize,
+        maxIdleBytes: Math.floor(o.maxBufferedBytes / 4),
+      });
+    const allocate = (size: number): Buffer => blocks.acquire(size);
     this.pool = new BufferPool(
       o,
       () =>
-        new RecordAggregator({ maxBytes: o.aggregationMaxSize, maxCount: o.aggregationMaxCount }),
+        new RecordAggregator({
+          maxBytes: o.aggregationMaxSize,
+          maxCount: o.aggregationMaxCount,
+          allocate,
+        }),
       {
         ...RATE_LIMITER_DEFAULTS,
         recordsPerSecond: SHARD_LIMITS.recordsPerSecond,
@@ -127,6 +144,7 @@ export class KinesisProducer {
         // The bucket must hold the largest Kinesis record we may send in one go.
         burstMs: RATE_LIMITER_DEFAULTS.burstMs,
       },
+      blocks,
     );
     this.planner = new BatchPlanner({
       maxEntries: o.collectionMaxCount,
