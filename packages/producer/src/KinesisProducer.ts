@@ -25,6 +25,7 @@ import type { RecordWriter } from './adapters/kinesisWriter.js';
 import { BufferPool } from './bufferPool.js';
 import { Capacity, RECORD_OVERHEAD_BYTES } from './capacity.js';
 import { BatchPlanner, SHARD_FLUSH_BYTES } from './core/batchPlanner.js';
+import { BlockPool } from './core/blockPool.js';
 import { RATE_LIMITER_DEFAULTS } from './core/rateLimiter.js';
 import { rejectPut } from './core/records.js';
 import type { PendingRecord, PutResult } from './core/records.js';
@@ -56,6 +57,8 @@ export interface PutOptions {
 export interface ProducerPorts {
   readonly writer?: RecordWriter;
   readonly shardMapSource?: ShardMapSource;
+  /** Where aggregates are written (tests check that every block comes back). */
+  readonly blocks?: BlockPool;
 }
 
 /**
@@ -115,10 +118,24 @@ export class KinesisProducer {
     const target = { streamName: o.streamName, streamArn: o.streamArn };
     const writer = ports.writer ?? new KinesisWriter(client!, target);
     const source = ports.shardMapSource ?? new KinesisShardMapSource(client!, target);
+    // Aggregates are written into reused blocks (why: core/blockPool.ts), released when the
+    // dispatcher is done with their Kinesis record. Idle blocks are capped at a quarter of the
+    // buffer bound: enough for the blocks one response frees before new aggregates take them.
+    const blocks =
+      ports.blocks ??
+      new BlockPool({
+        maxBlockBytes: o.aggregationMaxSize,
+        maxIdleBytes: Math.floor(o.maxBufferedBytes / 4),
+      });
+    const allocate = (size: number): Buffer => blocks.acquire(size);
     this.pool = new BufferPool(
       o,
       () =>
-        new RecordAggregator({ maxBytes: o.aggregationMaxSize, maxCount: o.aggregationMaxCount }),
+        new RecordAggregator({
+          maxBytes: o.aggregationMaxSize,
+          maxCount: o.aggregationMaxCount,
+          allocate,
+        }),
       {
         ...RATE_LIMITER_DEFAULTS,
         recordsPerSecond: SHARD_LIMITS.recordsPerSecond,
@@ -127,6 +144,7 @@ export class KinesisProducer {
         // The bucket must hold the largest Kinesis record we may send in one go.
         burstMs: RATE_LIMITER_DEFAULTS.burstMs,
       },
+      blocks,
     );
     this.planner = new BatchPlanner({
       maxEntries: o.collectionMaxCount,
@@ -225,6 +243,32 @@ export class KinesisProducer {
     record: UserRecordInput,
     options?: PutOptions,
   ): Promise<{ readonly result: Promise<PutResult> }> {
+    return this.admit(record, options, this.acceptWithPromise);
+  }
+
+  /**
+   * Like offer(), for callers that need no promise per record (the Writable): the record settles
+   * by calling `settle`, with its result or, on failure, a rejected promise (as rejectPut makes).
+   * Resolves when the record is accepted. Why: a buffered record's promise, its resolve
+   * function, and the caller's reaction and derived promise were about 260 of its 420 bytes of
+   * heap (heap snapshot, Writable path). Records wait seconds when the stream is the bottleneck,
+   * so these were promoted and freed only by full GCs; shared `settle` functions allocate none.
+   * @internal
+   */
+  offerSettled(record: UserRecordInput, settle: (result: PutResult) => void): Promise<void> {
+    return this.admit(record, undefined, (valid) => {
+      void this.enqueue(valid, settle); // undefined: with `settle` no promise is made
+    });
+  }
+
+  private readonly acceptWithPromise = (valid: PendingRecord) => ({ result: this.accept(valid) });
+
+  /** offer()'s admission: validates, takes room (or waits for it), then hands over to `take`. */
+  private admit<T>(
+    record: UserRecordInput,
+    options: PutOptions | undefined,
+    take: (valid: PendingRecord) => T,
+  ): Promise<T> {
     if (this.state !== 'open') return Promise.reject(new ClosedError('KinesisProducer'));
     let valid;
     try {
@@ -236,7 +280,7 @@ export class KinesisProducer {
     const size = valid.sizeBytes + RECORD_OVERHEAD_BYTES;
     if (this.capacity.hasRoomNow(size)) {
       this.capacity.take(size);
-      return Promise.resolve({ result: this.accept(valid) });
+      return Promise.resolve(take(valid));
     }
     this.emitter.emit('bufferFull', {
       bufferedRecords: this.capacity.records,
@@ -254,7 +298,7 @@ export class KinesisProducer {
         this.capacity.release(size);
         throw new ClosedError('KinesisProducer');
       }
-      return { result: this.accept(valid) };
+      return take(valid);
     });
   }
 
@@ -283,9 +327,23 @@ export class KinesisProducer {
   }
 
   private accept(record: PendingRecord): Promise<PutResult> {
+    return this.enqueue(record, undefined)!;
+  }
+
+  /**
+   * Accepts a record whose room is taken already. With `settle` (the Writable's), the record
+   * settles through it and no promise is made; without, it gets a put() promise: its aggregate's
+   * cohort's or its own (see promiseOf), which is returned.
+   */
+  private enqueue(
+    record: PendingRecord,
+    settle: ((result: PutResult) => void) | undefined,
+  ): Promise<PutResult> | undefined {
     // Whole milliseconds: a fractional time is a heap number, one allocation per time field of
     // every record; a millisecond less of buffering time and TTL changes nothing.
     const now = Math.floor(this.monotonic());
+    // Set before the pool sees it: a record with its own settle function joins no cohort.
+    if (settle !== undefined) record.resolve = settle;
     record.arrivedAt = now;
     record.expiresAt = now + this.opts.recordTtl;
     record.lastAttemptEnd = now;
@@ -297,11 +355,12 @@ export class KinesisProducer {
       sealed = this.pool.add(record, now);
     } catch (error) {
       // Not expected (the record was validated); never leave the promise pending.
-      promise = this.promiseOf(record);
+      if (settle === undefined) promise = this.promiseOf(record);
       this.rejectRecord(record, error instanceof Error ? error : new Error(String(error)));
       return promise;
     }
-    promise = this.promiseOf(record);
+    // Made before anything else can join the cohort (see Cohort.promise).
+    if (settle === undefined) promise = this.promiseOf(record);
     if (
       (sealed > 0 && this.batchReady()) ||
       now + this.opts.recordMaxBufferedTime < this.scheduledWakeAt

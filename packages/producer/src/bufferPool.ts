@@ -4,6 +4,7 @@
  * map and, when a new map arrives, routes again the buffered records of every shard that changed,
  * so a reshard never leaves records aimed at a closed shard.
  */
+import type { BlockPool } from './core/blockPool.js';
 import type { Aggregator, OutboundRecord, PendingRecord } from './core/records.js';
 import { hashKeyOf, keyHashWordsOf } from './core/keyHash.js';
 import { ShardRateLimiter } from './core/rateLimiter.js';
@@ -29,6 +30,8 @@ export class BufferPool {
     private readonly config: ShardBufferConfig,
     private readonly makeAggregator: (() => Aggregator) | undefined,
     private readonly limiterOptions: RateLimiterOptions,
+    /** The blocks `makeAggregator`'s aggregators write into, released by `finished`. */
+    private readonly blocks?: BlockPool,
   ) {}
 
   readonly limiterOf = (shard: ShardBuffer): ShardRateLimiter => this.limiters.get(shard)!;
@@ -115,7 +118,20 @@ export class BufferPool {
   requeue(record: OutboundRecord, now: number): void {
     const shard = this.byId.get(record.shardId);
     if (shard && this.routerValue?.isOpen(record.shardId)) shard.requeue(record);
-    else this.readmit(restoreData(record), now);
+    else this.readmit(restoreData(record, this.blocks), now);
+  }
+
+  /**
+   * The producer is done with `record` (its user records settled, or were taken back by
+   * restoreData): its aggregate's block may be reused. Only once no request in flight carries it.
+   */
+  finished(record: OutboundRecord): void {
+    this.blocks?.release(record.data);
+  }
+
+  /** The user records of `record`, which the producer is done with, to be packed again. */
+  unpack(record: OutboundRecord): readonly PendingRecord[] {
+    return restoreData(record, this.blocks);
   }
 
   /** Switches to a new map; returns the shards whose records were routed again. */
@@ -187,7 +203,7 @@ export class BufferPool {
   private shard(shardId: string, now: number): ShardBuffer {
     let shard = this.byId.get(shardId);
     if (!shard) {
-      shard = new ShardBuffer(shardId, this.config, this.makeAggregator);
+      shard = new ShardBuffer(shardId, this.config, this.makeAggregator, this.blocks);
       this.byId.set(shardId, shard);
       this.shards.push(shard);
       this.limiters.set(shard, new ShardRateLimiter(this.limiterOptions, now));

@@ -8,11 +8,14 @@ import { AbortError } from '@kinesis-kit/common';
 
 /**
  * What one buffered user record costs besides its data and partition key: its record object,
- * its promise and settle functions, its share of the aggregator's tables. Measured at about
- * 600 bytes of heap per buffered record on Node 20 (bench/recordOverhead.ts: 20 000 records
- * held unsent, heap compared after a forced GC; 740 B with the caller's key and promise chain). Charged to `maxBufferedBytes` so that
- * the bound holds for small records too: 32 MiB of 100-byte records is 54 000 records of about
- * 740 bytes each, not 330 000.
+ * its promise and settle functions, its share of the aggregator's tables. Measured on Node 20
+ * with bench/recordOverhead.ts (20 000 records held unsent, heap compared after a forced GC):
+ * 670 B through put() with the caller's key and promise chain, 245 B through producerWritable,
+ * which makes no promise per record. Charged to `maxBufferedBytes` so that the bound holds for
+ * small records too: 32 MiB of 100-byte records (8-byte keys) is 47 000 records, not 310 000.
+ * The data is counted at its size: sealed aggregates sit in blocks of at most 19% more (full
+ * ones, the common case under load, exactly), plus up to maxBufferedBytes / 4 of freed blocks
+ * kept for reuse (core/blockPool.ts; 1.2 MiB at most in the memory benchmark).
  * @internal
  */
 export const RECORD_OVERHEAD_BYTES = 600;

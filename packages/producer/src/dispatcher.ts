@@ -12,7 +12,6 @@ import { rejectPut, resolvePut } from './core/records.js';
 import type { Attempt, OutboundRecord, PendingRecord } from './core/records.js';
 import { WRONG_SHARD, classifyEntryError, planRetry } from './core/retryPlanner.js';
 import type { FailureKind } from './core/retryPlanner.js';
-import { restoreData } from './core/shardBuffer.js';
 import { DeliveryFailedError, RecordExpiredError } from './errors.js';
 import type { ProducerEvents } from './events.js';
 import type { MetricsRecorder } from './metrics/recorder.js';
@@ -100,7 +99,10 @@ export class Dispatcher {
   /** Rejects records whose TTL passed while they waited (queued or without a shard). */
   expire(now: number): void {
     const { records, unrouted } = this.deps.pool.takeExpired(now);
-    for (const record of records) this.expireRecord(record.items, record.shardId);
+    for (const record of records) {
+      this.expireRecord(record.items, record.shardId);
+      this.deps.pool.finished(record);
+    }
     this.expireRecord(unrouted, undefined);
   }
 
@@ -113,6 +115,8 @@ export class Dispatcher {
 
   /** close() deadline: reject what is in flight or awaiting verification; ignore late results. */
   abandon(errorFor: (record: PendingRecord) => Error): void {
+    // Their blocks are released when their requests settle (onResult): until then the SDK may
+    // still read them.
     for (const record of this.inFlightRecords) {
       this.abandoned.add(record);
       for (const item of record.items) this.reject(item, errorFor(item), record.shardId);
@@ -120,6 +124,7 @@ export class Dispatcher {
     this.inFlightRecords.clear();
     for (const u of this.unverified) {
       for (const item of u.record.items) this.reject(item, errorFor(item), u.shardId);
+      this.deps.pool.finished(u.record);
     }
     this.unverified = [];
   }
@@ -136,7 +141,10 @@ export class Dispatcher {
       this.deps.metrics.stream('RequestTime', duration, 'Milliseconds');
     const live = batch.records.filter((r) => {
       this.inFlightRecords.delete(r);
-      return !this.abandoned.has(r);
+      if (!this.abandoned.has(r)) return true;
+      // Settled by close(); the request that carried it has settled now too.
+      this.deps.pool.finished(r);
+      return false;
     });
     if (!result.ok) {
       this.deps.metrics.error(result.code, undefined);
@@ -151,7 +159,7 @@ export class Dispatcher {
     }
     const throttled: OutboundRecord[] = [];
     batch.records.forEach((record, i) => {
-      if (this.abandoned.has(record)) return;
+      if (this.abandoned.has(record)) return; // finished above
       const entry: EntryResult = result.entries[i]!;
       if (entry.ok) {
         this.recordAttempt(record, sentAt, duration, undefined, undefined);
@@ -233,6 +241,7 @@ export class Dispatcher {
         attempts: (item.failures?.length ?? 0) + 1,
       });
     }
+    this.deps.pool.finished(record);
   }
 
   private failed(
@@ -253,7 +262,7 @@ export class Dispatcher {
         sends: record.sends,
       });
       if (reroute) {
-        this.deps.pool.readmit(restoreData(record), now);
+        this.deps.pool.readmit(this.deps.pool.unpack(record), now);
       } else {
         record.notBefore = decision.notBefore;
         this.deps.pool.requeue(record, now);
@@ -262,6 +271,7 @@ export class Dispatcher {
     }
     if (decision.action === 'expire') {
       this.expireRecord(record.items, record.shardId);
+      this.deps.pool.finished(record);
       return;
     }
     for (const item of record.items) {
@@ -272,6 +282,7 @@ export class Dispatcher {
       });
       this.reject(item, error, record.shardId);
     }
+    this.deps.pool.finished(record);
   }
 
   private expireRecord(items: readonly PendingRecord[], shardId: string | undefined): void {

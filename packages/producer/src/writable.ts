@@ -39,15 +39,20 @@ export function producerWritable(
     objectMode: true,
     highWaterMark: options.highWaterMark ?? 16,
     write(chunk: UserRecordInput, _encoding, callback) {
+      if (!options.onRecordPut && !options.onRecordError) {
+        // No callback wants the result or the chunk: no promise per record (see offerSettled).
+        producer.offerSettled(chunk, settleWithoutChunk).then(
+          () => callback(),
+          (error: unknown) => callback(error as Error),
+        );
+        return;
+      }
       producer.offer(chunk).then(
         ({ result }) => {
           callback();
-          // Keep the chunk (user data) alive until the record settles only when a callback
-          // wants it: a buffered record otherwise holds only the producer's copy of its bytes.
-          // The watchers live outside write(): a closure made here would share V8's context
+          // The watcher lives outside write(): a closure made here would share V8's context
           // with the closures that capture `chunk`, and keep it alive anyway.
-          if (options.onRecordPut || options.onRecordError) watchWithChunk(result, chunk);
-          else result.catch(failWithoutChunk);
+          watchWithChunk(result, chunk);
         },
         (error: unknown) => {
           // Bad input or a closed producer: the write itself fails unless handled.
@@ -71,6 +76,11 @@ export function producerWritable(
       (r) => options.onRecordPut?.(r, chunk),
       (error: unknown) => fail(error, chunk),
     );
+  }
+  /** Settles every record written without callbacks: a failure fails the stream. */
+  function settleWithoutChunk(result: PutResult): void {
+    // A failure arrives as a rejected promise (rejectPut); a success needs nothing.
+    if (result instanceof Promise) result.catch(failWithoutChunk);
   }
   function failWithoutChunk(error: unknown): void {
     fail(error, undefined);

@@ -62,6 +62,9 @@ export class KinesisWriter implements RecordWriter {
       : new PutRecordsCommand(putRecordsInput(this.target, entries));
     let output;
     try {
+      // Always an options object, never undefined: a client configured with cacheMiddleware
+      // reuses the first command's resolved middleware for every send() without options, and
+      // would send that command's body (its middleware carries the records) every time.
       output = await this.client.send(command, signal ? { abortSignal: signal } : {});
     } catch (error) {
       return { ok: false, error, ...classifyRequestError(error) };

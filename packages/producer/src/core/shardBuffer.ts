@@ -5,6 +5,7 @@
  * so the outer explicit hash key (the first record's) routes the whole aggregate correctly.
  */
 import { deaggregate } from '@kinesis-kit/common';
+import type { BlockPool } from './blockPool.js';
 import { Cohort } from './cohort.js';
 import { hashKeyOf, keyHashWordsOf } from './keyHash.js';
 import type { Aggregator, OutboundRecord, PendingRecord } from './records.js';
@@ -49,6 +50,8 @@ export class ShardBuffer {
     readonly shardId: string,
     private readonly config: ShardBufferConfig,
     private readonly makeAggregator: (() => Aggregator) | undefined,
+    /** Where the aggregators' blocks come from (see restoreData). */
+    private readonly blocks?: BlockPool,
   ) {
     this.aggregator = config.aggregationEnabled ? makeAggregator?.() : undefined;
   }
@@ -281,10 +284,13 @@ export class ShardBuffer {
   /** Removes every user record not in flight, oldest first, to be routed again. */
   drain(): PendingRecord[] {
     const items: PendingRecord[] = [];
-    for (const r of this.retries) items.push(...restoreData(r));
-    for (let i = this.head; i < this.ready.length; i++) items.push(...restoreData(this.ready[i]!));
+    const blocks = this.blocks;
+    for (const r of this.retries) items.push(...restoreData(r, blocks));
+    for (let i = this.head; i < this.ready.length; i++) {
+      items.push(...restoreData(this.ready[i]!, blocks));
+    }
     const open = this.takeOpen();
-    if (open !== undefined) items.push(...restoreData(open));
+    if (open !== undefined) items.push(...restoreData(open, blocks));
     this.retries = [];
     this.ready = [];
     this.head = 0;
@@ -317,18 +323,24 @@ function raw(shardId: string, record: PendingRecord, dueAt: number): OutboundRec
 }
 
 /**
- * The user records of a Kinesis record with their data back: for an aggregate, views into its
- * bytes (records are in aggregate order, so the i-th sub-record is the i-th item).
+ * The user records of a Kinesis record the producer is done with (they are to be packed again),
+ * with their data back: for an aggregate, views into its bytes (records are in aggregate order,
+ * so the i-th sub-record is the i-th item). An aggregate in a block of `blocks` is copied out
+ * first and its block released: the views must not see the block's next use. Call it only when
+ * no request in flight carries `record`.
  * @internal
  */
-export function restoreData(record: OutboundRecord): readonly PendingRecord[] {
+export function restoreData(record: OutboundRecord, blocks?: BlockPool): readonly PendingRecord[] {
   const items = record.items;
-  if (items.length < 2 || items.every((item) => item.data.length === item.dataBytes)) return items;
-  const subs = deaggregate({
-    data: record.data,
-    partitionKey: record.partitionKey,
-    sequenceNumber: '0',
-  });
+  if (items.length < 2 || items.every((item) => item.data.length === item.dataBytes)) {
+    blocks?.release(record.data);
+    return items;
+  }
+  // A copy only on this rare path (reshards, wrong-shard landings), never on the sending one.
+  const pooled = blocks !== undefined && blocks.owns(record.data);
+  const data = pooled ? new Uint8Array(record.data) : record.data;
+  const subs = deaggregate({ data, partitionKey: record.partitionKey, sequenceNumber: '0' });
   for (let i = 0; i < items.length; i++) items[i]!.data = subs[i]!.data;
+  if (pooled) blocks.release(record.data);
   return items;
 }

@@ -13,8 +13,14 @@ export interface CapturedRequest {
   readonly body: Uint8Array;
 }
 
-/** Records requests and payload hashes; answers each PutRecords with `answer(body)`. */
-export function captureClient(answer: (body: unknown) => unknown = successFor): {
+/**
+ * Records requests and payload hashes; answers each PutRecords with `answer(body)`. `config`
+ * is merged into the client's configuration.
+ */
+export function captureClient(
+  answer: (body: unknown) => unknown = successFor,
+  config: { readonly cacheMiddleware?: boolean } = {},
+): {
   client: KinesisClient;
   requests: CapturedRequest[];
   hashed: Uint8Array[];
@@ -71,6 +77,7 @@ export function captureClient(answer: (body: unknown) => unknown = successFor): 
     requestHandler,
     sha256: RecordingSha256,
     maxAttempts: 1,
+    ...config,
   });
   return { client, requests, hashed };
 }

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ValidationError } from '@kinesis-kit/common';
+import { DeliveryFailedError } from '../../src/errors.js';
 import { producerWritable } from '../../src/writable.js';
-import { FakeKinesis } from '../fakes/fakeKinesis.js';
+import { FakeKinesis, awsError } from '../fakes/fakeKinesis.js';
 import { makeProducer, readBack, text } from '../fakes/harness.js';
 
 describe('producerWritable', () => {
@@ -42,6 +43,35 @@ describe('producerWritable', () => {
     expect(maxAhead).toBeLessThanOrEqual(20 + 4 + 2);
     expect(maxAhead).toBeGreaterThan(4);
     expect(readBack(fake)).toHaveLength(200);
+  });
+
+  it('fails the stream when an accepted record fails later, unless onRecordError handles it', async () => {
+    const fake = new FakeKinesis(1);
+    const producer = makeProducer(fake);
+    const gone = awsError('ResourceNotFoundException', 400);
+    fake.putErrors.push(gone);
+    const records = [{ partitionKey: 'k', data: 'v' }];
+    const failure: unknown = await pipeline(
+      Readable.from(records),
+      producerWritable(producer),
+    ).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DeliveryFailedError);
+    expect((failure as DeliveryFailedError).cause).toBe(gone);
+    fake.putErrors.push(gone);
+    const handled: [unknown, unknown][] = [];
+    const put: [unknown, unknown][] = [];
+    const watching = {
+      onRecordError: (e: unknown, chunk: unknown) => handled.push([e, chunk]),
+      onRecordPut: (r: unknown, chunk: unknown) => put.push([r, chunk]),
+    };
+    const two = [records[0]!, { partitionKey: 'k2', data: 'w' }];
+    await pipeline(Readable.from(two), producerWritable(producer, watching));
+    expect(handled.map(([e]) => e instanceof DeliveryFailedError)).toEqual([true, true]);
+    expect(handled.map(([, chunk]) => chunk)).toEqual(two);
+    expect(put).toHaveLength(0);
+    await pipeline(Readable.from(two), producerWritable(producer, watching));
+    expect(put.map(([, chunk]) => chunk)).toEqual(two);
+    await producer.close();
   });
 
   it('fails the stream on a bad record unless onRecordError handles it', async () => {

@@ -49,6 +49,13 @@ export interface RecordAggregatorOptions {
    * @defaultValue 4294967295
    */
   readonly maxCount?: number;
+  /**
+   * Where an aggregate's bytes are written: called once per aggregate (two or more records) with
+   * its exact size, it returns a Buffer of that length (from a caller's pool, say, which then
+   * decides when the bytes may be reused). Every byte is overwritten.
+   * @defaultValue `Buffer.allocUnsafe`
+   */
+  readonly allocate?: (size: number) => Buffer;
 }
 
 /** What to send to PutRecords for an aggregator's content. @public */
@@ -90,6 +97,7 @@ const DEFAULT_MAX_COUNT = 4294967295;
 export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecordInput> {
   readonly maxBytes: number;
   readonly maxCount: number;
+  private readonly allocate: (size: number) => Buffer;
 
   private items: T[] = [];
   /**
@@ -148,6 +156,7 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
     if (problems.length > 0) throw new ConfigurationError('RecordAggregator', problems);
     this.maxBytes = maxBytes;
     this.maxCount = maxCount;
+    this.allocate = options.allocate ?? allocUnsafe;
   }
 
   /** Number of user records held. */
@@ -393,7 +402,10 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
       // Cannot happen unless the size bookkeeping is wrong; fail loudly rather than emit garbage.
       throw new Error(`aggregation size mismatch: wrote ${written}, expected ${this.bodyBytes}`);
     }
-    const out = Buffer.allocUnsafe(bodyEnd + 16);
+    const out = this.allocate(bodyEnd + 16);
+    if (out.length !== bodyEnd + 16) {
+      throw new Error(`aggregate buffer: asked for ${bodyEnd + 16} bytes, got ${out.length}`);
+    }
     out.set(AGGREGATION_MAGIC, 0);
     let o = 4;
     o += this.pkTable.copyTo(out, o);
@@ -405,6 +417,10 @@ export class RecordAggregator<T extends AggregatorRecordInput = AggregatorRecord
 }
 
 const EMPTY_BUFFER = Buffer.alloc(0);
+
+function allocUnsafe(size: number): Buffer {
+  return Buffer.allocUnsafe(size);
+}
 
 /** A copy of `buf` with room for at least `needed` bytes (doubling, so appends stay linear). */
 function grow(buf: Buffer, needed: number): Buffer {

@@ -46,6 +46,22 @@ describe('KinesisWriter with the SDK stack', () => {
     });
   });
 
+  it('sends each request its own records with a client that caches its middleware', async () => {
+    // With cacheMiddleware the SDK resolves a command class's middleware once and reuses it for
+    // every send() without options; our body middleware belongs to each command, so the writer
+    // must always pass options (the SDK then resolves each command's own stack).
+    const { client, requests } = captureClient(undefined, { cacheMiddleware: true });
+    const target = { streamName: 'orders' };
+    const writer = new KinesisWriter(client, target);
+    const second = [{ partitionKey: 'b', explicitHashKey: undefined, data: new Uint8Array([9]) }];
+    await writer.putRecords(entries);
+    await writer.putRecords(second);
+    expect(requests.map((r) => Buffer.from(r.body))).toEqual([
+      Buffer.from(encodePutRecordsBody(target, entries)),
+      Buffer.from(encodePutRecordsBody(target, second)),
+    ]);
+  });
+
   it('routes an ARN request by the ARN, as the SDK does without us', async () => {
     // The endpoint rules read StreamARN from the input (account-based endpoints), so the input
     // the SDK serialises keeps it while the records are left out.

@@ -207,6 +207,42 @@ describe('RecordAggregator', () => {
     expect(agg.sizeBytes).toBe(agg.toKinesisRecord().data.length);
   });
 
+  it('writes each aggregate into the buffer `allocate` gives, byte for byte as by default', () => {
+    const sizes: number[] = [];
+    const given: Buffer[] = [];
+    const pooled = new RecordAggregator({
+      allocate: (size) => {
+        sizes.push(size);
+        // Stale bytes, as a reused block has: every one must be overwritten.
+        const out = Buffer.alloc(size, 0xee);
+        given.push(out);
+        return out;
+      },
+    });
+    const plain = new RecordAggregator();
+    for (const agg of [pooled, plain]) {
+      agg.add(rec('a', 3, '7'));
+      agg.add(rec('b', 5));
+      agg.add(rec('a', 2));
+    }
+    const data = pooled.toKinesisRecord().data;
+    expect(data).toBe(given[0]);
+    expect(sizes).toEqual([pooled.sizeBytes]);
+    expect(Buffer.from(data)).toEqual(Buffer.from(plain.toKinesisRecord().data));
+    // A lone record is the caller's bytes, raw: nothing to allocate.
+    pooled.reset();
+    pooled.add(rec('z', 4));
+    pooled.toKinesisRecord();
+    expect(sizes).toHaveLength(1);
+  });
+
+  it('refuses a buffer from `allocate` that is not of the size asked', () => {
+    const agg = new RecordAggregator({ allocate: (size) => Buffer.alloc(size + 1) });
+    agg.add(rec('a', 1));
+    agg.add(rec('b', 1));
+    expect(() => agg.toKinesisRecord()).toThrow(/asked for/);
+  });
+
   describe('bad input', () => {
     it.each<[string, AggregatorRecordInput, string, RegExp]>([
       ['an empty partition key', { partitionKey: '', data: 'x' }, 'partitionKey', /1\.\.256/],
