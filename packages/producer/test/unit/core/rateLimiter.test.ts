@@ -87,4 +87,63 @@ describe('ShardRateLimiter', () => {
     for (let i = 0; i < 100; i++) limiter.onThrottle(i * 10, i * 10);
     expect(limiter.fraction).toBeGreaterThanOrEqual(RATE_LIMITER_DEFAULTS.floor);
   });
+
+  describe('quantumWaitMs', () => {
+    const drain = (limiter: ShardRateLimiter, now: number): void => {
+      while (limiter.canSend(1000, now)) limiter.take(1000, now);
+    };
+
+    it('is 0 while the bucket covers the quantum, and what is queued caps the quantum', () => {
+      const limiter = make();
+      expect(limiter.quantumWaitMs(200, 10 * MiB, 10_000, 1000, 0)).toBe(0);
+      drain(limiter, 0);
+      // 200 ms of 1 MiB/s is 209,715 bytes; with 2,000 bytes queued only those are needed.
+      expect(limiter.quantumWaitMs(200, 2000, 2, 1000, 0)).toBe(2);
+      expect(limiter.canSend(1000, 2)).toBe(true);
+    });
+
+    it('waits the quantum of the rate after a drain, and the tokens are then there', () => {
+      const limiter = make();
+      drain(limiter, 0);
+      const wait = limiter.quantumWaitMs(200, 10 * MiB, 10_000, 1000, 0);
+      // Leftover tokens (< one record) shorten the wait a little.
+      expect(wait).toBeGreaterThan(198);
+      expect(wait).toBeLessThanOrEqual(200);
+      expect(limiter.quantumWaitMs(200, 10 * MiB, 10_000, 1000, wait - 1)).toBeGreaterThan(0);
+      expect(limiter.quantumWaitMs(200, 10 * MiB, 10_000, 1000, wait)).toBe(0);
+      // 200 records of 1000 bytes (the record budget binds before the 209,715 bytes).
+      expect(drive(limiter, 1000, wait, 1)).toBe(200 * 1000);
+    });
+
+    it('counts records too: 200 ms of 1000 records/s is 200 records', () => {
+      const limiter = make();
+      drain(limiter, 0);
+      while (limiter.canSend(10, 0)) limiter.take(10, 0);
+      const wait = limiter.quantumWaitMs(200, 10_000, 1000, 10, 0);
+      expect(wait).toBeGreaterThan(198);
+      expect(wait).toBeLessThanOrEqual(200);
+    });
+
+    it('shrinks with the rate after throttling, so the wait stays about the quantum', () => {
+      const limiter = make();
+      drain(limiter, 0);
+      limiter.onThrottle(0, 0, 0.7);
+      expect(limiter.fraction).toBeCloseTo(0.3, 5);
+      const wait = limiter.quantumWaitMs(200, 10 * MiB, 10_000, 1000, 0);
+      // The rate climbs back while it waits, so a little less than 200 ms.
+      expect(wait).toBeGreaterThan(150);
+      expect(wait).toBeLessThanOrEqual(200);
+    });
+
+    it('asks for at least the head record, and never more than the bucket holds', () => {
+      const limiter = make(0, 0.05);
+      // The bucket holds 500 ms of 5% of 1 MiB/s: 26,214 bytes; a 50 kB aggregate needs them all.
+      expect(limiter.quantumWaitMs(200, 60_000, 2, 50_000, 0)).toBe(0);
+      limiter.take(50_000, 0);
+      const wait = limiter.quantumWaitMs(200, 60_000, 1, 50_000, 0);
+      expect(Number.isFinite(wait)).toBe(true);
+      expect(limiter.canSend(50_000, wait - 1)).toBe(false);
+      expect(limiter.canSend(50_000, wait)).toBe(true);
+    });
+  });
 });
