@@ -2,10 +2,8 @@
  * Picks the Kinesis records of the next PutRecords request: at most `maxEntries` entries and
  * `maxBytes` bytes (partition keys counted, as the service counts them), each within its shard's
  * budget, shards served round-robin so one busy shard cannot starve the others. A request is only
- * formed when it is worth sending: a shard's head record is due (or the shard holds
- * SHARD_FLUSH_BYTES) and its budget covers a quantum (QUANTUM_MS of its rate, or all it holds),
- * the buffered records fill a request while budgets are not the constraint, or a flush asked for
- * it. Otherwise the planner says when to look again.
+ * formed when it is worth sending: something is due, the buffered records fill a request, or a
+ * flush asked for it. Otherwise the planner says when to look again.
  *
  * Pure: `now` is passed in; the buckets are the per-shard limiters.
  */
@@ -20,19 +18,6 @@ import type { ShardBuffer } from './shardBuffer.js';
  * @internal
  */
 export const SHARD_FLUSH_BYTES = 256 * 1024;
-
-/**
- * Under a backlog, a shard waits until its budget covers this many ms of its current rate (or all
- * it holds) before a request goes; the other shards piggyback with what their budgets allow.
- * Without it, a request went out as soon as any shard's bucket refilled one record: ~65 requests/s
- * of ~1.5 aggregates each at 4 saturated shards, and every request's SDK objects, body and base64
- * strings lived long enough to be promoted to V8's old space. Below the 500 ms bucket depth, so
- * the budget is never capped before the quantum is there; it bounds the extra latency under
- * saturation to about this much, and changes nothing at light load (the quantum is then what is
- * queued, and the bucket holds it).
- * @internal
- */
-export const QUANTUM_MS = 200;
 
 /** @internal */
 export interface BatchLimits {
@@ -117,24 +102,13 @@ export class BatchPlanner {
       const candidate = shard.peek(now, this.limits.preserveOrder);
       if (!candidate) continue;
       const r = candidate.record;
-      const limiter = limiterOf(shard);
-      // Unforced, a request waits for a shard's quantum (see worthSending); forced, for any record.
-      const waitMs = force
-        ? limiter.waitMs(r.sizeBytes, now)
-        : this.quantumWaitMs(shard, limiter, r.sizeBytes, now);
-      const full = shard.queuedBytes >= SHARD_FLUSH_BYTES;
-      const t = Math.max(r.notBefore, now + waitMs, force || full ? now : r.dueAt);
+      const tokensAt = now + limiterOf(shard).waitMs(r.sizeBytes, now);
+      const t = Math.max(r.notBefore, tokensAt, force ? now : r.dueAt);
       if (t < wake) wake = t;
     }
     return wake;
   }
 
-  /**
-   * Ready shard: head sendable now (due or shard full, past its backoff, not blocked by order) and
-   * its quantum's tokens there. The "a full request is queued" shortcut only holds while some
-   * shard's budget covers its quantum: under a backlog the queue is always that long, and the
-   * shortcut used to send a request for every record's worth of refilled tokens.
-   */
   private worthSending(
     shards: readonly ShardBuffer[],
     limiterOf: (shard: ShardBuffer) => ShardRateLimiter,
@@ -142,34 +116,16 @@ export class BatchPlanner {
   ): boolean {
     let count = 0;
     let bytes = 0;
-    let budgetCovers = false;
     for (const shard of shards) {
       count += shard.queuedCount;
       bytes += shard.queuedBytes;
       if (this.limits.preserveOrder && shard.inFlight > 0) continue;
       const c = shard.peek(now, this.limits.preserveOrder);
-      if (!c || c.record.notBefore > now) continue;
-      if (this.quantumWaitMs(shard, limiterOf(shard), c.record.sizeBytes, now) > 0) continue;
-      if (shard.queuedBytes >= SHARD_FLUSH_BYTES || c.record.dueAt <= now) return true;
-      budgetCovers = true;
+      const full = shard.queuedBytes >= SHARD_FLUSH_BYTES;
+      if (c && (full || c.record.dueAt <= now) && c.record.notBefore <= now) {
+        if (limiterOf(shard).canSend(c.record.sizeBytes, now)) return true;
+      }
     }
-    return budgetCovers && (count >= this.limits.maxEntries || bytes >= this.limits.maxBytes);
-  }
-
-  /** With preserveOrder a request carries one record per shard: the quantum is the head. */
-  private quantumWaitMs(
-    shard: ShardBuffer,
-    limiter: ShardRateLimiter,
-    headBytes: number,
-    now: number,
-  ): number {
-    const one = this.limits.preserveOrder;
-    return limiter.quantumWaitMs(
-      QUANTUM_MS,
-      one ? headBytes : shard.queuedBytes,
-      one ? 1 : shard.queuedCount,
-      headBytes,
-      now,
-    );
+    return count >= this.limits.maxEntries || bytes >= this.limits.maxBytes;
   }
 }

@@ -94,36 +94,6 @@ export class ShardRateLimiter {
   }
 
   /**
-   * Milliseconds until the budget covers a quantum of `ms` at the current rate (0 when it does
-   * now): that many ms of bytes and records, but no more than is queued (`queuedBytes`,
-   * `queuedCount`), at least the head record (`headBytes`), and never more than the bucket holds,
-   * so the wait always ends, also after AIMD cut the rate. Lets the planner send fewer, fuller
-   * requests under a backlog instead of one as soon as a single record's tokens are there.
-   */
-  quantumWaitMs(
-    ms: number,
-    queuedBytes: number,
-    queuedCount: number,
-    headBytes: number,
-    now: number,
-  ): number {
-    this.refill(now);
-    const recordRate = this.recordRate();
-    const byteRate = this.byteRate();
-    const wantRecords = Math.min(
-      this.recordCapacity(),
-      Math.max(1, Math.min(queuedCount, (recordRate * ms) / 1000)),
-    );
-    const wantBytes = Math.min(
-      this.byteCapacity(),
-      Math.max(headBytes, Math.min(queuedBytes, (byteRate * ms) / 1000)),
-    );
-    const needRecords = Math.max(0, wantRecords - this.recordTokens);
-    const needBytes = Math.max(0, wantBytes - this.byteTokens);
-    return Math.ceil(Math.max((needRecords / recordRate) * 1000, (needBytes / byteRate) * 1000));
-  }
-
-  /**
    * Entries sent at `sentAt` were throttled; `throttledShare` is the share of the bytes sent to
    * the shard in that request that were refused. Entries sent before the last decrease were sent
    * at the old rate and are ignored, so one burst of throttled entries counts once.
