@@ -167,6 +167,11 @@ export async function runLoad({
   console.log(
     `  throttled entries             : ${throttled} of ${entries} (${((throttled / Math.max(1, entries)) * 100).toFixed(2)}%, target <= 1%), ${throttleEvents} throttle events`,
   );
+  // Fewer, fuller PutRecords requests mean fewer SDK objects and bodies alive at once.
+  const requests = stats.requests.PutRecords ?? 0;
+  console.log(
+    `  PutRecords requests           : ${requests} (${(requests / elapsed).toFixed(1)}/s, ${(entries / Math.max(1, requests)).toFixed(1)} entries and ${(stats.totals.putBytes / Math.max(1, requests) / 1024).toFixed(0)} KiB each)`,
+  );
   console.log(
     `  user records                  : ${offered}, delivered ${delivered}, refused (buffer full) ${refused}, failed ${failed}`,
   );
