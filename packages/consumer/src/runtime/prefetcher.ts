@@ -153,10 +153,10 @@ export class Prefetcher {
       if (last) this.current = undefined;
       const shardEnd = last ? queued.shardEnd : undefined;
       if (records.length === 0 && shardEnd === undefined) {
-        // Only ever a last slice (the rest was filtered out): handed over only when empty batches
-        // are asked for and the read gave none. One with the shard end always is.
-        const asked = this.o.config.callProcessRecordsEvenForEmptyRecordList;
-        if (current.delivered > 0 || !asked) continue;
+        // Only ever a last slice (the rest was filtered out): handed over only when the read gave
+        // no batch yet and empty ones are worth delivering (push's rule). One with the shard end
+        // always is.
+        if (current.delivered > 0 || !this.worthDelivering(0, undefined)) continue;
       }
       current.delivered += 1;
       const { millisBehindLatest } = queued;
