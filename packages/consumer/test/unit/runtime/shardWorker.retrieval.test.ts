@@ -93,6 +93,25 @@ describe('ShardWorker retrieval', () => {
     await h.worker.requestShutdown();
   });
 
+  it('hands the filtered-out read over as one empty batch when empty batches are asked for', async () => {
+    // Prepare: as above, with callProcessRecordsEvenForEmptyRecordList.
+    const h = await createHarness({
+      options: { ...FAST, maxRecords: 1, callProcessRecordsEvenForEmptyRecordList: true },
+      setup: (k) => ExtendedSequenceNumber.of(putPlain(k, 4)[1]!),
+    });
+
+    // Act
+    await h.drive(() => h.processor.delivered.length === 2);
+
+    // Assess: the read of r1 (filtered to nothing) comes as one empty batch, then r2 and r3.
+    expect(h.processor.inputs.slice(0, 3).map((i) => text(i.records))).toEqual([
+      [],
+      ['r2'],
+      ['r3'],
+    ]);
+    await h.worker.requestShutdown();
+  });
+
   it.each([
     ['LATEST', ExtendedSequenceNumber.LATEST, ['new0', 'new1']],
     ['AT_TIMESTAMP', ExtendedSequenceNumber.AT_TIMESTAMP, ['r1', 'new0', 'new1']],
