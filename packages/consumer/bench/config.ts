@@ -10,6 +10,17 @@ import { loadavg } from 'node:os';
 export const SECTIONS = ['calls', 'throughput', 'fleet-3000', 'fleet-10000', 'latency'] as const;
 export type Section = (typeof SECTIONS)[number];
 
+/** The throughput sources, in the order they run; `BENCH_THROUGHPUT` picks some (comma-separated). */
+export const THROUGHPUT_SOURCES = [
+  'unlimited-aggregated',
+  'unlimited-plain',
+  'shard-aggregated',
+  'shard-plain',
+  'emulator-aggregated',
+  'emulator-plain',
+] as const;
+export type ThroughputSource = (typeof THROUGHPUT_SOURCES)[number];
+
 export interface BenchConfig {
   readonly full: boolean;
   readonly sections: ReadonlySet<Section>;
@@ -24,6 +35,8 @@ export interface BenchConfig {
   /** The same on kinesis-local, which stores and serves well under 1 MB/s. */
   readonly emulatorAggregatedRecords: number;
   readonly emulatorPlainRecords: number;
+  /** The throughput sources to run (`BENCH_THROUGHPUT`, comma-separated; default all). */
+  readonly throughputSources: ReadonlySet<ThroughputSource>;
   /** Timed rounds per throughput variant (median reported). */
   readonly throughputRounds: number;
   /** Repetitions of each fleet scenario (kill, stop, split). */
@@ -42,22 +55,28 @@ function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+/** A comma-separated choice among `known` (all of them when the variable is unset or empty). */
+function listFromEnv<T extends string>(name: string, known: readonly T[]): readonly T[] {
+  const picked = (process.env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const value of picked) {
+    if (!(known as readonly string[]).includes(value)) {
+      throw new Error(`${name}: unknown name ${value}; known: ${known.join(', ')}`);
+    }
+  }
+  return picked.length > 0 ? (picked as T[]) : known;
+}
+
 /** Reads BENCH_FULL, BENCH_ONLY and the per-figure overrides. */
 export function readBenchConfig(): BenchConfig {
   const full = process.env.BENCH_FULL === '1' || process.argv.includes('--full');
-  const only = process.env.BENCH_ONLY?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const name of only ?? []) {
-    if (!(SECTIONS as readonly string[]).includes(name)) {
-      throw new Error(`BENCH_ONLY: unknown section ${name}; known: ${SECTIONS.join(', ')}`);
-    }
-  }
   return {
     full,
-    sections: new Set((only as Section[] | undefined) ?? SECTIONS),
+    sections: new Set(listFromEnv('BENCH_ONLY', SECTIONS)),
     aggregatedRecords: intFromEnv('BENCH_AGGREGATED_RECORDS', full ? 1_000_000 : 200_000),
-    plainRecords: intFromEnv('BENCH_PLAIN_RECORDS', full ? 400_000 : 100_000),
+    plainRecords: intFromEnv('BENCH_PLAIN_RECORDS', full ? 1_000_000 : 200_000),
     shardAggregatedRecords: intFromEnv(
       'BENCH_SHARD_AGGREGATED_RECORDS',
       full ? 1_000_000 : 400_000,
@@ -68,6 +87,7 @@ export function readBenchConfig(): BenchConfig {
       full ? 50_000 : 20_000,
     ),
     emulatorPlainRecords: intFromEnv('BENCH_EMULATOR_PLAIN_RECORDS', full ? 20_000 : 5_000),
+    throughputSources: new Set(listFromEnv('BENCH_THROUGHPUT', THROUGHPUT_SOURCES)),
     throughputRounds: intFromEnv('BENCH_ROUNDS', full ? 7 : 3),
     fleetRepeats: intFromEnv('BENCH_FLEET_REPEATS', full ? 3 : 1),
     liveCallWindowMs: intFromEnv('BENCH_CALL_WINDOW_MS', full ? 180_000 : 30_000),
