@@ -28,6 +28,7 @@ import { BatchPlanner, SHARD_FLUSH_BYTES } from './core/batchPlanner.js';
 import { BlockPool } from './core/blockPool.js';
 import { RATE_LIMITER_DEFAULTS } from './core/rateLimiter.js';
 import { rejectPut } from './core/records.js';
+import type { PutSettler } from './core/records.js';
 import type { PendingRecord, PutResult } from './core/records.js';
 import { validateRecord } from './core/validate.js';
 import type { UserRecordInput } from './core/validate.js';
@@ -255,7 +256,7 @@ export class KinesisProducer {
    * so these were promoted and freed only by full GCs; shared `settle` functions allocate none.
    * @internal
    */
-  offerSettled(record: UserRecordInput, settle: (result: PutResult) => void): Promise<void> {
+  offerSettled(record: UserRecordInput, settle: PutSettler): Promise<void> {
     return this.admit(record, undefined, (valid) => {
       void this.enqueue(valid, settle); // undefined: with `settle` no promise is made
     });
@@ -337,7 +338,7 @@ export class KinesisProducer {
    */
   private enqueue(
     record: PendingRecord,
-    settle: ((result: PutResult) => void) | undefined,
+    settle: PutSettler | undefined,
   ): Promise<PutResult> | undefined {
     // Whole milliseconds: a fractional time is a heap number, one allocation per time field of
     // every record; a millisecond less of buffering time and TTL changes nothing.
@@ -569,8 +570,8 @@ export class KinesisProducer {
  * record (the usual `new Promise((resolve, reject) => ...)`) was one more allocation on the path
  * every record takes. The reject function is not kept (see PendingRecord.resolve).
  */
-let capturedResolve: (result: PutResult) => void = () => undefined;
-function captureSettlers(resolve: (result: PutResult) => void): void {
+let capturedResolve: PutSettler = () => undefined;
+function captureSettlers(resolve: PutSettler): void {
   capturedResolve = resolve;
 }
 

@@ -78,9 +78,9 @@ export function producerWritable(
     );
   }
   /** Settles every record written without callbacks: a failure fails the stream. */
-  function settleWithoutChunk(result: PutResult): void {
+  function settleWithoutChunk(result: PutResult | PromiseLike<never>): void {
     // A failure arrives as a rejected promise (rejectPut); a success needs nothing.
-    if (result instanceof Promise) result.catch(failWithoutChunk);
+    if (isPromiseLike(result)) result.then(undefined, failWithoutChunk);
   }
   function failWithoutChunk(error: unknown): void {
     fail(error, undefined);
@@ -94,4 +94,8 @@ export function producerWritable(
     if (!writable.destroyed) writable.destroy(error as Error);
   }
   return writable;
+}
+
+function isPromiseLike(value: PutResult | PromiseLike<never>): value is PromiseLike<never> {
+  return typeof (value as { then?: unknown }).then === 'function';
 }

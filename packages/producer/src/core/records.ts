@@ -69,10 +69,17 @@ export interface PendingRecord {
    */
   cohort: Cohort | undefined;
   member: number;
-  resolve: ((result: PutResult) => void) | undefined;
+  resolve: PutSettler | undefined;
   /** The flush epoch the record counts in (opaque here). */
   epoch: unknown;
 }
+
+/**
+ * How a put() settles without a reject function: a promise's own resolve, which takes a result or
+ * a rejected promise (whose reason then rejects it), or the Writable's shared settle function.
+ * @internal
+ */
+export type PutSettler = (result: PutResult | PromiseLike<never>) => void;
 
 /** Resolves `record`'s put() promise with `result`. @internal */
 export function resolvePut(record: PendingRecord, result: PutResult): void {
@@ -89,7 +96,7 @@ export function resolvePut(record: PendingRecord, result: PutResult): void {
 export function rejectPut(record: PendingRecord, error: Error): void {
   const cohort = record.cohort;
   if (cohort !== undefined) cohort.reject(record.member, error);
-  else record.resolve?.(Promise.reject(error) as unknown as PutResult);
+  else record.resolve?.(Promise.reject(error));
 }
 
 /** A Kinesis record ready to be sent: an aggregate of user records, or one user record raw. @internal */

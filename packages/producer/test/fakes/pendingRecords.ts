@@ -31,7 +31,7 @@ export function pending(
     cohort: undefined,
     member: 0,
     resolve: (r) => {
-      if (r instanceof Promise) r.catch((e: unknown) => settled.errors.push(e));
+      if ('then' in r) r.then(undefined, (e: unknown) => settled.errors.push(e));
       else settled.results.push(r);
     },
     epoch: undefined,
