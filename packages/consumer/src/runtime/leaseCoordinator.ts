@@ -15,6 +15,7 @@ import type { Clock, Logger, MetricsSink } from '@kinesis-kit/common';
 import { planLeaseTaking, planRenewals } from '../core/leasePlanner.js';
 import type { ObservationTable, TakerConfig } from '../core/leasePlanner.js';
 import type { CheckpointUpdate, Lease, LeaseStore, LeaseWriteResult } from '../ports.js';
+import { LeaseMetrics } from './leaseMetrics.js';
 
 /** Why a lease left this worker. @public */
 export type LeaseLossReason = 'taken' | 'not-renewed' | 'released' | 'shutdown';
@@ -65,9 +66,11 @@ export class LeaseCoordinator {
   private readonly renewer: Task;
   private readonly taker: Task;
   private wakeTaker: (() => void) | undefined;
+  private readonly metrics: LeaseMetrics;
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.clock = options.clock ?? systemClock;
+    this.metrics = new LeaseMetrics(options.metrics, options.metricDimensions);
     this.random = options.random ?? Math.random;
     this.log = childLogger(options.logger, { component: 'lease-coordinator' });
     this.renewer = new Task({
@@ -127,7 +130,6 @@ export class LeaseCoordinator {
       this.options.taker.failoverTimeMs,
     );
     if (renew.length > 0) return true;
-    this.metric('LostLeases', 1);
     this.drop(leaseKey, 'not-renewed');
     return false;
   }
@@ -228,7 +230,7 @@ export class LeaseCoordinator {
         ),
       ),
     );
-    this.metric('CurrentLeases', this.held.size);
+    this.metrics.current(this.held.size);
   }
 
   private async renewOne(leaseKey: string, signal: AbortSignal): Promise<void> {
@@ -252,7 +254,6 @@ export class LeaseCoordinator {
       held.lastRenewedAtMs = this.clock.monotonic();
       return;
     }
-    this.metric('LostLeases', 1);
     this.drop(leaseKey, 'taken');
   }
 
@@ -274,10 +275,12 @@ export class LeaseCoordinator {
     });
     this.observations = plan.observations;
     let taken = 0;
-    for (const [lease, stolen] of [
+    let attempted = 0;
+    const chosen = [
       ...plan.take.map((l) => [l, false] as const),
       ...plan.steal.map((l) => [l, true] as const),
-    ]) {
+    ];
+    for (const [lease, stolen] of chosen) {
       if (!this.taking || signal.aborted) break;
       if (this.held.has(lease.leaseKey)) continue;
       const avoidUntil = this.avoided.get(lease.leaseKey);
@@ -285,14 +288,14 @@ export class LeaseCoordinator {
         if (avoidUntil > now) continue;
         this.avoided.delete(lease.leaseKey);
       }
+      attempted++;
       const result = await this.options.store.takeLease(lease, this.options.workerId, { signal });
       if (result.ok) {
         taken++;
         this.adopt(result.lease, stolen);
       }
     }
-    this.metric('TakenLeases', taken);
-    this.metric('ExpiredLeases', plan.stats.expiredLeases);
+    this.metrics.takerRun(plan.stats, { chosen: chosen.length, attempted, taken });
     const interval = this.options.takerIntervalMs;
     if (plan.nextExpiryAtMs !== undefined) {
       const untilExpiry = plan.nextExpiryAtMs - this.clock.monotonic();
@@ -313,6 +316,8 @@ export class LeaseCoordinator {
 
   private drop(leaseKey: string, reason: LeaseLossReason): void {
     if (!this.held.delete(leaseKey)) return;
+    // Every involuntary loss counts, wherever it was noticed (renewal, checkpoint, staleness).
+    if (reason === 'taken' || reason === 'not-renewed') this.metrics.lost();
     if (reason !== 'shutdown') this.log.warn('lease lost', { leaseKey, reason });
     this.events.emit('leaseLost', { leaseKey, reason });
   }
@@ -349,18 +354,5 @@ export class LeaseCoordinator {
   private reportError(operation: string, error: unknown): void {
     this.log.warn('lease operation failed', { operation, error });
     this.events.emit('error', { operation, error });
-  }
-
-  private metric(name: string, value: number): void {
-    this.options.metrics.record({
-      name,
-      value,
-      unit: 'Count',
-      dimensions: {
-        Operation:
-          name === 'TakenLeases' || name === 'ExpiredLeases' ? 'TakeLeases' : 'RenewAllLeases',
-        ...this.options.metricDimensions,
-      },
-    });
   }
 }
