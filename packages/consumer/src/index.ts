@@ -21,6 +21,7 @@ export type {
   StreamTrackerInput,
 } from './multiStreamOptions.js';
 export { StreamNotFoundError } from './runtime/shardSyncer.js';
+export { IncompleteShardListError } from './runtime/shardSyncCoverage.js';
 export {
   formatStreamIdentifier,
   parseStreamArn,

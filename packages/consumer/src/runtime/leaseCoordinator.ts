@@ -60,7 +60,8 @@ export class LeaseCoordinator {
   private taking = true;
   /** Lease key → monotonic time until which the taker leaves it to other workers. */
   private readonly avoided = new Map<string, number>();
-  private readonly clock: Clock;
+  /** The coordinator's clock, shared with the scheduler's helpers (sync retries, cleanup pacing). */
+  readonly clock: Clock;
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly renewer: Task;
