@@ -60,7 +60,7 @@ export type {
 export type { LeaseLossReason } from './runtime/leaseCoordinator.js';
 export { DynamoLeaseStore } from './adapters/dynamoLeaseStore.js';
 export type { DynamoLeaseStoreOptions } from './adapters/dynamoLeaseStore.js';
-export { LeaseStoreError } from './core/leaseErrors.js';
+export { LeaseStoreError, MalformedLeaseError } from './core/leaseErrors.js';
 export { RetrievalError, isRetrievalError } from './retrievalPorts.js';
 export type { RetrievalErrorKind } from './retrievalPorts.js';
 export { StreamConsumerArnError } from './adapters/fanOutRegistration.js';

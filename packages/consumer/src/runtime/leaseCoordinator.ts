@@ -68,6 +68,8 @@ export class LeaseCoordinator {
   private readonly taker: Task;
   private wakeTaker: (() => void) | undefined;
   private readonly metrics: LeaseMetrics;
+  /** Malformed items already reported (lease key, attribute and problem). */
+  private readonly malformed = new Set<string>();
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.clock = options.clock ?? systemClock;
@@ -97,7 +99,7 @@ export class LeaseCoordinator {
 
   /** Re-claims leases this worker id still owns (as the KCL renewer does), then starts the loops. */
   async start(signal?: AbortSignal): Promise<void> {
-    const leases = await this.options.store.listLeases({ signal });
+    const leases = await this.listLeases(signal);
     for (const lease of leases) {
       if (lease.leaseOwner !== this.options.workerId) continue;
       const result = await this.options.store.renewLease(lease, { signal });
@@ -260,7 +262,7 @@ export class LeaseCoordinator {
 
   /** One taker run; returns how long to wait before the next. */
   private async takeOnce(signal: AbortSignal): Promise<number> {
-    const leases = await this.options.store.listLeases({ signal });
+    const leases = await this.listLeases(signal);
     this.lastScan = leases;
     this.events.emit('scanned', { leases });
     const now = this.clock.monotonic();
@@ -303,6 +305,26 @@ export class LeaseCoordinator {
       if (untilExpiry > 0 && untilExpiry < interval) return untilExpiry;
     }
     return interval;
+  }
+
+  /**
+   * A scan. Malformed items are skipped by the store; each is reported once (log and `error`
+   * event, a `MalformedLeaseError`) until it changes or is gone, not at every scan.
+   */
+  private async listLeases(signal: AbortSignal | undefined): Promise<Lease[]> {
+    const seen = new Set<string>();
+    const leases = await this.options.store.listLeases({
+      ...(signal !== undefined && { signal }),
+      onMalformed: (error) => {
+        const id = `${error.leaseKey ?? ''}\u0000${error.attribute}\u0000${error.problem}`;
+        seen.add(id);
+        if (this.malformed.has(id)) return;
+        this.malformed.add(id);
+        this.reportError('listLeases', error);
+      },
+    });
+    for (const id of this.malformed) if (!seen.has(id)) this.malformed.delete(id);
+    return leases;
   }
 
   private adopt(lease: Lease, stolen: boolean): void {
