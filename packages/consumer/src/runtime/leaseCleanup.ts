@@ -4,12 +4,14 @@
  * a lease; one taken over without `childShardIds` first asks the service for its children; one
  * whose shard (or whole stream) no longer exists is garbage and deleted.
  *
- * Cadence, as the KCL's: `run` is offered every lease scan (every 1.5 s) but does nothing until
- * `intervalMs` (60 s) has passed since its last pass; finished leases are judged only once
- * `completedLeaseIntervalMs` (5 min) has passed since start or since the last one was deleted, and
- * the service is asked whether a finished lease's shard still exists only every
- * `garbageLeaseIntervalMs` (30 min). Judging costs no DynamoDB read (the scan is used); asking the
- * service costs a GetShardIterator and a GetRecords, which is why it is rationed.
+ * Cadence. `run` is offered at every lease scan (1.5 s). Judging a finished lease reads nothing
+ * (the scan has every lease the KCL would GetItem), so by default it happens at every offer and a
+ * finished lease is deleted about a scan after its children start: every second it stays it is
+ * renewed like any held lease (about 90 UpdateItems for the KCL's 5 minutes, bench
+ * `dynamoCallsCleanup.ts`). What costs is asking the service (GetShardIterator + GetRecords on the
+ * closed shard): that is rationed to once per `serviceCallIntervalMs` per lease, and the garbage
+ * question is asked only every `garbageLeaseIntervalMs` (the KCL's 30 min).
+ * {@link KCL_LEASE_CLEANUP_TIMINGS} reproduces the KCL's cadence exactly.
  */
 import { ConfigurationError, systemClock } from '@kinesis-kit/common';
 import type { Clock } from '@kinesis-kit/common';
@@ -19,21 +21,35 @@ import { isRetrievalError } from '../retrievalPorts.js';
 import type { LeaseCoordinator } from './leaseCoordinator.js';
 import type { StreamSet } from './streamSet.js';
 
-/** How often cleanup looks at finished leases (the KCL's `LeaseCleanupConfig`). @public */
+/** How often cleanup looks at finished leases (after the KCL's `LeaseCleanupConfig`). @public */
 export interface LeaseCleanupTimings {
-  /** Least time between two passes. @defaultValue 60 000 */
+  /** Least time between two passes (the KCL: 60 000). @defaultValue 0 (every lease scan) */
   readonly intervalMs: number;
-  /** Judge finished leases once this long after start or the last deletion. @defaultValue 300 000 */
+  /**
+   * Finished leases are judged only once this long after start or the last deletion (the KCL:
+   * 300 000). @defaultValue 0
+   */
   readonly completedLeaseIntervalMs: number;
-  /** Ask the service whether a finished lease's shard still exists this often. @defaultValue 1 800 000 */
+  /** The service is asked whether a finished lease's shard still exists this often. @defaultValue 1 800 000 */
   readonly garbageLeaseIntervalMs: number;
+  /** Least time between two service calls about one lease (the KCL: its pass interval). @defaultValue 60 000 */
+  readonly serviceCallIntervalMs: number;
 }
 
-/** The KCL's defaults (`LeaseCleanupConfig`). @public */
+/** Ours: judge at every scan (free), ration the service calls. @public */
 export const LEASE_CLEANUP_DEFAULTS = {
+  intervalMs: 0,
+  completedLeaseIntervalMs: 0,
+  garbageLeaseIntervalMs: 1_800_000,
+  serviceCallIntervalMs: 60_000,
+} as const satisfies LeaseCleanupTimings;
+
+/** The Java KCL's `LeaseCleanupConfig` defaults, for parity. @public */
+export const KCL_LEASE_CLEANUP_TIMINGS = {
   intervalMs: 60_000,
   completedLeaseIntervalMs: 300_000,
   garbageLeaseIntervalMs: 1_800_000,
+  serviceCallIntervalMs: 0,
 } as const satisfies LeaseCleanupTimings;
 
 /** Merges and validates; throws one ConfigurationError listing every bad field. @public */
@@ -68,6 +84,8 @@ export class LeaseCleanup {
   private readonly timings: LeaseCleanupTimings;
   /** Monotonic times of the last pass, and of the last completed and garbage deletion (or start). */
   private marks: { pass: number; completed: number; garbage: number } | undefined;
+  /** Lease key → monotonic time of the last service call about it. */
+  private readonly asked = new Map<string, number>();
 
   constructor(private readonly o: LeaseCleanupOptions) {
     this.clock = o.coordinator.clock ?? systemClock;
@@ -86,16 +104,19 @@ export class LeaseCleanup {
     if (!completedDue && !garbageDue) return;
     marks.pass = now;
     const byKey = new Map<string, Lease | undefined>(leases.map((l) => [l.leaseKey, l]));
-    for (const held of this.o.coordinator.heldLeases()) {
-      if (!held.checkpoint.isShardEnd || this.cleaning.has(held.leaseKey)) continue;
-      this.cleaning.add(held.leaseKey);
+    const held = this.o.coordinator.heldLeases();
+    const heldKeys = new Set(held.map((l) => l.leaseKey));
+    for (const key of this.asked.keys()) if (!heldKeys.has(key)) this.asked.delete(key);
+    for (const lease of held) {
+      if (!lease.checkpoint.isShardEnd || this.cleaning.has(lease.leaseKey)) continue;
+      this.cleaning.add(lease.leaseKey);
       try {
-        const deleted = await this.cleanOne(held, byKey, completedDue, garbageDue);
+        const deleted = await this.cleanOne(lease, byKey, completedDue, garbageDue);
         if (deleted !== undefined) marks[deleted === 'cleanup' ? 'completed' : 'garbage'] = now;
       } catch (error) {
         this.o.onError(error);
       } finally {
-        this.cleaning.delete(held.leaseKey);
+        this.cleaning.delete(lease.leaseKey);
       }
     }
   }
@@ -111,6 +132,7 @@ export class LeaseCleanup {
     if (completedDue) {
       let decision = planLeaseCleanup(lease, byKey);
       if (decision.kind === 'needs-child-ids') {
+        if (!this.mayAsk(lease)) return undefined;
         askedService = true;
         const children = await this.childShardsOf(lease);
         if (children === 'gone') return this.delete(lease, 'garbage');
@@ -123,10 +145,19 @@ export class LeaseCleanup {
       if (decision.kind === 'delete') return this.delete(lease, 'cleanup');
     }
     // The KCL's garbage rule: the shard (or its whole stream) no longer exists.
-    if (garbageDue && !askedService && (await this.childShardsOf(lease)) === 'gone') {
-      return this.delete(lease, 'garbage');
+    if (garbageDue && !askedService && this.mayAsk(lease)) {
+      if ((await this.childShardsOf(lease)) === 'gone') return this.delete(lease, 'garbage');
     }
     return undefined;
+  }
+
+  /** True (and noted) when the service may be asked about `lease` now. */
+  private mayAsk(lease: Lease): boolean {
+    const now = this.clock.monotonic();
+    const last = this.asked.get(lease.leaseKey);
+    if (last !== undefined && now - last < this.timings.serviceCallIntervalMs) return false;
+    this.asked.set(lease.leaseKey, now);
+    return true;
   }
 
   private async delete(lease: Lease, reason: 'cleanup' | 'garbage'): Promise<typeof reason> {

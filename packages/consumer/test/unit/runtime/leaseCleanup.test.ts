@@ -2,7 +2,11 @@ import { ConfigurationError, ExtendedSequenceNumber } from '@kinesis-kit/common'
 import { FakeClock } from '@kinesis-kit/common/testing';
 import type { Lease } from '../../../src/ports.js';
 import { RetrievalError } from '../../../src/retrievalPorts.js';
-import { LeaseCleanup, resolveLeaseCleanupTimings } from '../../../src/runtime/leaseCleanup.js';
+import {
+  KCL_LEASE_CLEANUP_TIMINGS,
+  LeaseCleanup,
+  resolveLeaseCleanupTimings,
+} from '../../../src/runtime/leaseCleanup.js';
 import type { LeaseCleanupTimings } from '../../../src/runtime/leaseCleanup.js';
 import type { StreamBinding } from '../../../src/runtime/streamSet.js';
 
@@ -27,7 +31,7 @@ function lease(shardId: string, fields: Partial<Lease> = {}): Lease {
 function harness(
   parent: Lease,
   others: Lease[],
-  service: 'children' | 'gone',
+  service: 'children' | 'no-children' | 'gone',
   timings?: Partial<LeaseCleanupTimings>,
 ) {
   const clock = new FakeClock();
@@ -45,7 +49,10 @@ function harness(
       serviceCalls.push('GetRecords');
       return Promise.resolve({
         records: [],
-        childShards: [{ shardId: 'shardId-child', parentShards: [parent.shardId] }],
+        childShards:
+          service === 'no-children'
+            ? []
+            : [{ shardId: 'shardId-child', parentShards: [parent.shardId] }],
       });
     },
   } as unknown as StreamBinding['reader'];
@@ -87,33 +94,47 @@ const startedChild = lease('shardId-child', {
   leaseOwner: 'worker-b',
 });
 
-describe('LeaseCleanup cadence (the KCL LeaseCleanupManager: 60 s passes, 5 min, 30 min)', () => {
-  it('deletes a finished lease only once 5 minutes have passed, not at every scan', async () => {
+describe('LeaseCleanup cadence', () => {
+  it('deletes a finished lease at the first scan after its children started (no DynamoDB read)', async () => {
     const parent = lease('shardId-parent', { childShardIds: ['shardId-child'] });
     const h = harness(parent, [startedChild], 'children');
-    await h.scanFor(4.5 * MINUTE);
-    expect(h.deleted).toEqual([]);
-    await h.scanFor(1.5 * MINUTE);
+    await h.scanFor(SCAN_MS);
     expect(h.deleted).toEqual([['shardId-parent', 'cleanup']]);
     expect(h.serviceCalls).toEqual([]);
   });
 
-  it('asks the service for missing child ids at most once a minute after 5 minutes', async () => {
-    // Taken over without childShardIds, and its child has not started: not deletable yet.
+  it('with the KCL timings, deletes it only at the 5-minute check', async () => {
+    const parent = lease('shardId-parent', { childShardIds: ['shardId-child'] });
+    const h = harness(parent, [startedChild], 'children', KCL_LEASE_CLEANUP_TIMINGS);
+    await h.scanFor(4.5 * MINUTE);
+    expect(h.deleted).toEqual([]);
+    await h.scanFor(1.5 * MINUTE);
+    expect(h.deleted).toEqual([['shardId-parent', 'cleanup']]);
+  });
+
+  it('asks the service about one lease at most once a minute, not at every scan', async () => {
+    // Taken over without childShardIds, and the service names no children: the previous code
+    // asked at every 1.5 s scan (400 GetShardIterator + GetRecords pairs in 10 minutes).
+    const parent = lease('shardId-parent');
+    const h = harness(parent, [], 'no-children');
+    await h.scanFor(10 * MINUTE);
+    const iterators = h.serviceCalls.filter((c) => c.startsWith('GetShardIterator')).length;
+    expect(iterators).toBeGreaterThanOrEqual(10);
+    expect(iterators).toBeLessThanOrEqual(11);
+    expect(h.deleted).toEqual([]);
+  });
+
+  it('writes the child ids the service names (once it has asked)', async () => {
     const parent = lease('shardId-parent');
     const waitingChild = { ...startedChild, checkpoint: ExtendedSequenceNumber.TRIM_HORIZON };
     const h = harness(parent, [waitingChild], 'children');
-    await h.scanFor(10 * MINUTE);
-    // Passes at 5, 6, 7, 8, 9 min (and maybe 10): never the 400 scans' worth.
-    const iterators = h.serviceCalls.filter((c) => c.startsWith('GetShardIterator')).length;
-    expect(iterators).toBeGreaterThanOrEqual(5);
-    expect(iterators).toBeLessThanOrEqual(6);
+    await h.scanFor(2 * MINUTE);
     expect(h.childWrites[0]).toEqual(['shardId-child']);
     expect(h.deleted).toEqual([]);
   });
 
-  it('deletes a lease whose shard is gone only at the 30-minute garbage check', async () => {
-    // Has child ids, so the completed check needs no service call; the child never started.
+  it('deletes a lease whose shard is gone at the 30-minute garbage check', async () => {
+    // Has child ids, so judging needs no service call; the child never started.
     const parent = lease('shardId-parent', { childShardIds: ['shardId-child'] });
     const h = harness(parent, [], 'gone');
     await h.scanFor(29 * MINUTE);
@@ -124,25 +145,16 @@ describe('LeaseCleanup cadence (the KCL LeaseCleanupManager: 60 s passes, 5 min,
     expect(h.serviceCalls).toEqual(['GetShardIterator shardId-parent']);
   });
 
-  it('honours custom timings (zero intervals judge at every offer)', async () => {
-    const parent = lease('shardId-parent', { childShardIds: ['shardId-child'] });
-    const h = harness(parent, [startedChild], 'children', {
-      intervalMs: 0,
-      completedLeaseIntervalMs: 0,
-    });
-    await h.cleanup.run([parent, startedChild]);
-    expect(h.deleted).toEqual([['shardId-parent', 'cleanup']]);
-  });
-
   it('rejects invalid timings with one ConfigurationError naming every field', () => {
     const attempt = (): unknown =>
       resolveLeaseCleanupTimings({ intervalMs: -1, garbageLeaseIntervalMs: 1.5 });
     expect(attempt).toThrow(ConfigurationError);
     expect(attempt).toThrow(/intervalMs: .*garbageLeaseIntervalMs: /);
     expect(resolveLeaseCleanupTimings()).toEqual({
-      intervalMs: 60_000,
-      completedLeaseIntervalMs: 300_000,
+      intervalMs: 0,
+      completedLeaseIntervalMs: 0,
       garbageLeaseIntervalMs: 1_800_000,
+      serviceCallIntervalMs: 60_000,
     });
   });
 });
