@@ -88,6 +88,9 @@ export interface ShardSyncerOptions {
   readonly stopWorker: (leaseKey: string) => Promise<unknown> | undefined;
 }
 
+/** The lease coordinator's scans report malformed items (once each); a sync adds nothing. */
+const ignoreMalformed = (): void => undefined;
+
 /** @internal */
 export class ShardSyncer {
   private running: Promise<void> = Promise.resolve();
@@ -102,7 +105,7 @@ export class ShardSyncer {
   /** One shard sync of every active stream; one stream's failure does not stop the others. */
   syncShards(signal: AbortSignal): Promise<void> {
     return this.serial(async () => {
-      const leases = await this.o.store.listLeases({ signal });
+      const leases = await this.o.store.listLeases({ signal, onMalformed: ignoreMalformed });
       let withHoles = 0;
       let confirmed = 0;
       for (const binding of this.o.streams.active()) {
@@ -122,7 +125,7 @@ export class ShardSyncer {
     const refresh = this.o.streams.refresh?.bind(this.o.streams);
     if (refresh === undefined) return Promise.resolve();
     return this.serial(async () => {
-      const leases = await this.o.store.listLeases({ signal });
+      const leases = await this.o.store.listLeases({ signal, onMalformed: ignoreMalformed });
       const changes = await refresh(leases, signal);
       const added = changes.added.map((b) => b.streamIdentifier ?? b.streamName);
       if (added.length + changes.forgotten.length + changes.deleteLeasesOf.length > 0) {
