@@ -186,8 +186,15 @@ describe('ShardLister (ListShards paging and ShardFilter)', () => {
         AdjacentParentShardId: 'shardId-q',
         SequenceNumberRange: { StartingSequenceNumber: '5', EndingSequenceNumber: '9' },
       }),
-      { ShardId: 'shardId-no-range', SequenceNumberRange: { StartingSequenceNumber: '1' } },
-      { ShardId: 'shardId-no-seq', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' } },
+      // The SDK types these as required; the adapter still guards against a partial answer.
+      {
+        ShardId: 'shardId-no-range',
+        SequenceNumberRange: { StartingSequenceNumber: '1' },
+      } as Shard,
+      {
+        ShardId: 'shardId-no-seq',
+        HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+      } as Shard,
     ];
     const fake = new FakeListShards({ orders: { arn: ARN, shards } });
     const listed = await new ShardLister(fake.client, { streamName: 'orders' }).listShards();
