@@ -14,6 +14,7 @@ import { resolveConsumerOptions } from '../src/options.js';
 import { LeaseCoordinator } from '../src/runtime/leaseCoordinator.js';
 import { InMemoryLeaseStore } from '../src/testing/inMemoryLeaseStore.js';
 import type { BenchConfig } from './config.js';
+import { runCleanupCallsBench } from './dynamoCallsCleanup.js';
 import { kclCallRates, kclCallsPerLeaseHour, seededRandom } from './kclModel.js';
 import { addSummary, note, num, section, table } from './report.js';
 
@@ -165,4 +166,6 @@ export async function runDynamoCallsBench(config: BenchConfig): Promise<void> {
       "writes; our handler form's automatic checkpoint adds at most 3,600 per busy lease per hour " +
       '(at most one per shard per second; none on a quiet shard).',
   );
+  section('Lease cleanup calls per finished (SHARD_END) lease (simulated, in-memory lease store)');
+  await runCleanupCallsBench();
 }

@@ -21,6 +21,7 @@ export type {
   StreamTrackerInput,
 } from './multiStreamOptions.js';
 export { StreamNotFoundError } from './runtime/shardSyncer.js';
+export { IncompleteShardListError } from './runtime/shardSyncCoverage.js';
 export {
   formatStreamIdentifier,
   parseStreamArn,
@@ -59,7 +60,7 @@ export type {
 export type { LeaseLossReason } from './runtime/leaseCoordinator.js';
 export { DynamoLeaseStore } from './adapters/dynamoLeaseStore.js';
 export type { DynamoLeaseStoreOptions } from './adapters/dynamoLeaseStore.js';
-export { LeaseStoreError } from './core/leaseErrors.js';
+export { LeaseStoreError, MalformedLeaseError } from './core/leaseErrors.js';
 export { RetrievalError, isRetrievalError } from './retrievalPorts.js';
 export type { RetrievalErrorKind } from './retrievalPorts.js';
 export { StreamConsumerArnError } from './adapters/fanOutRegistration.js';

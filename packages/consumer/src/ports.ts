@@ -8,6 +8,7 @@
  * retries, access denied, the table vanished).
  */
 import type { ExtendedSequenceNumber } from '@kinesis-kit/common';
+import type { MalformedLeaseError } from './core/leaseErrors.js';
 
 /** A shard's hash-key range as decimal strings, as the lease table stores it. */
 export interface LeaseHashKeyRange {
@@ -78,6 +79,11 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** `listLeases` options: who hears about skipped malformed items (else the store logs them). */
+export interface ListLeasesOptions extends CallOptions {
+  readonly onMalformed?: (error: MalformedLeaseError) => void;
+}
+
 /**
  * The lease table. Every ownership and checkpoint change is conditional on the `leaseCounter` the
  * caller last saw (and on the owner, which a Java 3.x handoff can change without a counter bump),
@@ -87,9 +93,15 @@ export interface CallOptions {
 export interface LeaseStore {
   /** Creates the table if it does not exist (hash key `leaseKey`, on-demand) and waits until usable. */
   ensureTable(options?: CallOptions): Promise<void>;
-  /** Every lease item; items whose `entityType` is not `LEASE` are skipped, malformed ones logged and skipped. */
-  listLeases(options?: CallOptions): Promise<Lease[]>;
-  /** One lease (strongly consistent read); undefined when absent or not a lease. */
+  /**
+   * Every lease item; items whose `entityType` is not `LEASE` are skipped, malformed ones skipped
+   * and reported (`onMalformed`, else the logger).
+   */
+  listLeases(options?: ListLeasesOptions): Promise<Lease[]>;
+  /**
+   * One lease (strongly consistent read); undefined when absent or not a lease. A malformed item
+   * rejects with `MalformedLeaseError`.
+   */
   getLease(leaseKey: string, options?: CallOptions): Promise<Lease | undefined>;
   /** True when the table holds no lease item (non-lease items do not count). */
   isEmpty(options?: CallOptions): Promise<boolean>;

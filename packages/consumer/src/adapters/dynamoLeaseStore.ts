@@ -16,7 +16,7 @@ import {
 import type { AttributeValue, DynamoDBClient, ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { silentLogger, systemClock } from '@kinesis-kit/common';
 import type { Clock, Logger } from '@kinesis-kit/common';
-import { LeaseStoreError } from '../core/leaseErrors.js';
+import { LeaseStoreError, MalformedLeaseError } from '../core/leaseErrors.js';
 import type {
   CallOptions,
   CheckpointUpdate,
@@ -25,6 +25,7 @@ import type {
   LeaseHashKeyRange,
   LeaseStore,
   LeaseWriteResult,
+  ListLeasesOptions,
   NewLease,
   WorkerHeartbeat,
 } from '../ports.js';
@@ -159,19 +160,13 @@ export class DynamoLeaseStore implements LeaseStore {
     }
   }
 
-  async listLeases(options?: CallOptions): Promise<Lease[]> {
+  async listLeases(options?: ListLeasesOptions): Promise<Lease[]> {
     const leases: Lease[] = [];
     for await (const item of this.scan(this.tableName, 'listLeases', {}, options)) {
       const decoded = decodeLeaseItem(item);
       if (decoded.kind === 'lease') leases.push(decoded.lease);
-      else if (decoded.kind === 'malformed') {
-        // One bad item must not stop every worker from seeing the others (KCL 2.x would fail the scan).
-        this.logger.warn('skipping malformed lease item', {
-          tableName: this.tableName,
-          leaseKey: decoded.leaseKey,
-          problem: decoded.problem,
-        });
-      }
+      // One bad item must not stop every worker from seeing the others (KCL 2.x would fail the scan).
+      else if (decoded.kind === 'malformed') this.skipped(decoded.error, options);
     }
     return leases;
   }
@@ -180,9 +175,7 @@ export class DynamoLeaseStore implements LeaseStore {
     const item = await this.getItem(this.tableName, { [ATTR.leaseKey]: { S: leaseKey } }, options);
     if (item === undefined) return undefined;
     const decoded = decodeLeaseItem(item);
-    if (decoded.kind === 'malformed') {
-      this.logger.warn('malformed lease item', { leaseKey, problem: decoded.problem });
-    }
+    if (decoded.kind === 'malformed') throw decoded.error;
     return decoded.kind === 'lease' ? decoded.lease : undefined;
   }
 
@@ -332,13 +325,19 @@ export class DynamoLeaseStore implements LeaseStore {
     const result = await this.update(operation, leaseKey, mutation, 'ALL_NEW', options);
     if (result === LOST) return CONFLICT;
     const decoded = decodeLeaseItem(result ?? {});
+    if (decoded.kind === 'malformed') throw decoded.error;
     if (decoded.kind !== 'lease') {
-      throw new LeaseStoreError(operation, 'MalformedLeaseItem', {
-        retriable: false,
-        context: { leaseKey, tableName: this.tableName },
+      throw new MalformedLeaseError(leaseKey, ATTR.entityType, 'names a non-lease item', {
+        operation,
       });
     }
     return { ok: true, lease: decoded.lease };
+  }
+
+  /** A malformed item skipped by a scan: to the caller's listener, else to the log. */
+  private skipped(error: MalformedLeaseError, options?: ListLeasesOptions): void {
+    if (options?.onMalformed !== undefined) options.onMalformed(error);
+    else this.logger.warn('skipping malformed lease item', { tableName: this.tableName, error });
   }
 
   private async update(

@@ -7,6 +7,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ExtendedSequenceNumber } from '@kinesis-kit/common';
+import { MalformedLeaseError } from '../core/leaseErrors.js';
 import { parseLeaseKey } from '../core/leaseKeys.js';
 import type { Lease, LeaseHashKeyRange, NewLease } from '../ports.js';
 
@@ -45,7 +46,17 @@ export const ENTITY_TYPE_LEASE = 'LEASE';
 export type DecodedItem =
   | { readonly kind: 'lease'; readonly lease: Lease }
   | { readonly kind: 'other-entity'; readonly entityType: string }
-  | { readonly kind: 'malformed'; readonly leaseKey?: string; readonly problem: string };
+  | { readonly kind: 'malformed'; readonly error: MalformedLeaseError };
+
+/** A problem with one attribute, thrown while decoding and turned into a MalformedLeaseError. */
+class AttributeProblem extends Error {
+  constructor(
+    readonly attribute: string,
+    readonly problem: string,
+  ) {
+    super(`${attribute} ${problem}`);
+  }
+}
 
 /** Options for writing a new lease item. @internal */
 export interface EncodeOptions {
@@ -92,21 +103,29 @@ export function decodeLeaseItem(item: LeaseItem): DecodedItem {
   }
   const leaseKey = item[ATTR.leaseKey]?.S;
   if (leaseKey === undefined || leaseKey === '') {
-    return { kind: 'malformed', problem: 'leaseKey is missing or not a string' };
+    const error = new MalformedLeaseError(undefined, ATTR.leaseKey, 'is missing or not a string');
+    return { kind: 'malformed', error };
   }
   try {
     return { kind: 'lease', lease: decodeLease(leaseKey, item) };
   } catch (e) {
-    return { kind: 'malformed', leaseKey, problem: e instanceof Error ? e.message : String(e) };
+    const error =
+      e instanceof AttributeProblem
+        ? new MalformedLeaseError(leaseKey, e.attribute, e.problem)
+        : new MalformedLeaseError(leaseKey, '(item)', e instanceof Error ? e.message : String(e));
+    return { kind: 'malformed', error };
   }
 }
 
 function decodeLease(leaseKey: string, item: LeaseItem): Lease {
   const leaseCounter = readInteger(item, ATTR.leaseCounter);
-  if (leaseCounter === undefined) throw new Error('leaseCounter is missing');
+  if (leaseCounter === undefined) throw new AttributeProblem(ATTR.leaseCounter, 'is missing');
   const checkpointValue = item[ATTR.checkpoint]?.S;
-  if (checkpointValue === undefined) throw new Error('checkpoint is missing');
-  const checkpoint = ExtendedSequenceNumber.of(
+  if (checkpointValue === undefined) {
+    throw new AttributeProblem(ATTR.checkpoint, 'is missing or not a string');
+  }
+  const checkpoint = readSequence(
+    ATTR.checkpoint,
     checkpointValue,
     readInteger(item, ATTR.checkpointSubSequenceNumber) ?? 0,
   );
@@ -114,7 +133,8 @@ function decodeLease(leaseKey: string, item: LeaseItem): Lease {
   const pendingCheckpoint =
     pendingValue === undefined || pendingValue === ''
       ? undefined
-      : ExtendedSequenceNumber.of(
+      : readSequence(
+          ATTR.pendingCheckpoint,
           pendingValue,
           readInteger(item, ATTR.pendingCheckpointSubSequenceNumber) ?? 0,
         );
@@ -155,8 +175,13 @@ function readHashKeyRange(item: LeaseItem): LeaseHashKeyRange | undefined {
   const endingHashKey = item[ATTR.endingHashKey]?.S;
   // The KCL only trusts a range when both ends are present and non-empty.
   if (!startingHashKey || !endingHashKey) return undefined;
-  if (!/^[0-9]+$/.test(startingHashKey) || !/^[0-9]+$/.test(endingHashKey)) {
-    throw new Error('startingHashKey/endingHashKey are not decimal integers');
+  for (const [name, value] of [
+    [ATTR.startingHashKey, startingHashKey],
+    [ATTR.endingHashKey, endingHashKey],
+  ] as const) {
+    if (!/^[0-9]+$/.test(value)) {
+      throw new AttributeProblem(name, `is not a decimal integer: ${value.slice(0, 40)}`);
+    }
   }
   return { startingHashKey, endingHashKey };
 }
@@ -166,12 +191,28 @@ function readInteger(item: LeaseItem, name: string): number | undefined {
   const attr = item[name];
   if (attr === undefined) return undefined;
   const raw = attr.N;
-  if (raw === undefined) throw new Error(`${name} is not a number attribute`);
+  if (raw === undefined) throw new AttributeProblem(name, 'is not a number (N) attribute');
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`${name} is not a non-negative integer: ${raw.slice(0, 40)}`);
+    throw new AttributeProblem(name, `is not a non-negative integer: ${raw.slice(0, 40)}`);
   }
   return value;
+}
+
+/** A checkpoint value: digits or a sentinel; anything else names the attribute. */
+function readSequence(
+  name: string,
+  value: string,
+  subSequenceNumber: number,
+): ExtendedSequenceNumber {
+  try {
+    return ExtendedSequenceNumber.of(value, subSequenceNumber);
+  } catch {
+    throw new AttributeProblem(
+      name,
+      `is neither a sequence number nor a sentinel: ${value.slice(0, 40)}`,
+    );
+  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

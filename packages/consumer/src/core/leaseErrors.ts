@@ -54,3 +54,45 @@ export class LeaseStoreError extends KinesisKitError {
     this.throttled = throttled;
   }
 }
+
+/**
+ * A lease item the Java KCL format does not allow (no `leaseKey`, a `leaseCounter` that is not a
+ * number, an unreadable checkpoint, …). Scans skip such an item so the rest of the fleet keeps
+ * running, and report this error (the consumer's `error` event, operation `listLeases`, once per
+ * item and problem); a call on that one lease (`getLease`, a write) rejects with it. Fix or delete
+ * the item to bring the shard back.
+ * @public
+ * @example
+ * ```ts
+ * consumer.events.on('error', ({ error }) => {
+ *   if (error instanceof MalformedLeaseError) console.error(error.leaseKey, error.attribute, error.problem);
+ * });
+ * ```
+ */
+export class MalformedLeaseError extends KinesisKitError {
+  /** The item's `leaseKey`; undefined when that is what is missing. */
+  readonly leaseKey: string | undefined;
+  /** The offending attribute (`leaseCounter`, `checkpoint`, …). */
+  readonly attribute: string;
+  /** What is wrong with it. */
+  readonly problem: string;
+
+  constructor(
+    leaseKey: string | undefined,
+    attribute: string,
+    problem: string,
+    context: Record<string, unknown> = {},
+  ) {
+    super(
+      'KT_VALIDATION',
+      `lease item ${leaseKey ?? '(without leaseKey)'} is malformed: ${attribute} ${problem}`,
+      {
+        retriable: false,
+        context: { ...context, ...(leaseKey !== undefined && { leaseKey }), attribute, problem },
+      },
+    );
+    this.leaseKey = leaseKey;
+    this.attribute = attribute;
+    this.problem = problem;
+  }
+}

@@ -7,7 +7,10 @@
  */
 import { checkCoverage } from '@kinesis-kit/common';
 import type { HashKeyRange } from '@kinesis-kit/common';
-import type { Lease, ShardDescription } from '../ports.js';
+import type { Lease, LeaseHashKeyRange, ShardDescription } from '../ports.js';
+
+/** What the hole audit reads of a lease (a lease just created by the sync qualifies too). @public */
+export type AuditedLease = Pick<Lease, 'leaseKey' | 'checkpoint' | 'hashKeyRange'>;
 
 /**
  * Gaps in the union of the shards' hash ranges, open or closed (an empty table's filtered
@@ -29,7 +32,7 @@ export function shardHashRangeGaps(shards: readonly ShardDescription[]): readonl
  * says so (`missingHashRanges`) and the caller back-fills them from ListShards first. No active
  * lease at all is one hole over the whole key space. @public
  */
-export function leaseHashRangeHoles(leases: readonly Lease[]): {
+export function leaseHashRangeHoles(leases: readonly AuditedLease[]): {
   holes: readonly HashKeyRange[];
   missingHashRanges: readonly string[];
 } {
@@ -79,4 +82,28 @@ export function auditHoles(
   const consecutive = state.hole === key ? state.consecutive + 1 : 1;
   if (consecutive >= confidenceThreshold) return { state: INITIAL_HOLE_AUDIT, sync: true };
   return { state: { hole: key, consecutive }, sync: false };
+}
+
+/**
+ * The hash ranges to back-fill: leases not at SHARD_END that have no hash range (tables written by
+ * Java KCL before 2.3, or by hand) whose shard is in the listing. The KCL's periodic audit fills
+ * them from ListShards before judging coverage; a lease whose shard is not listed stays without
+ * one and is left out of the audit, as in the KCL. @public
+ */
+export function hashRangeBackfill(
+  leases: readonly Pick<Lease, 'leaseKey' | 'shardId' | 'checkpoint' | 'hashKeyRange'>[],
+  shards: readonly ShardDescription[],
+): { readonly leaseKey: string; readonly range: LeaseHashKeyRange }[] {
+  const byId = new Map(shards.map((s) => [s.ShardId, s.HashKeyRange]));
+  return leases.flatMap((l) => {
+    if (l.checkpoint.isShardEnd || l.hashKeyRange !== undefined) return [];
+    const r = byId.get(l.shardId);
+    if (r === undefined) return [];
+    return [
+      {
+        leaseKey: l.leaseKey,
+        range: { startingHashKey: r.StartingHashKey, endingHashKey: r.EndingHashKey },
+      },
+    ];
+  });
 }

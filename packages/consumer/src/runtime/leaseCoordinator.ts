@@ -15,6 +15,7 @@ import type { Clock, Logger, MetricsSink } from '@kinesis-kit/common';
 import { planLeaseTaking, planRenewals } from '../core/leasePlanner.js';
 import type { ObservationTable, TakerConfig } from '../core/leasePlanner.js';
 import type { CheckpointUpdate, Lease, LeaseStore, LeaseWriteResult } from '../ports.js';
+import { LeaseMetrics } from './leaseMetrics.js';
 
 /** Why a lease left this worker. @public */
 export type LeaseLossReason = 'taken' | 'not-renewed' | 'released' | 'shutdown';
@@ -59,15 +60,20 @@ export class LeaseCoordinator {
   private taking = true;
   /** Lease key → monotonic time until which the taker leaves it to other workers. */
   private readonly avoided = new Map<string, number>();
-  private readonly clock: Clock;
+  /** The coordinator's clock, shared with the scheduler's helpers (sync retries, cleanup pacing). */
+  readonly clock: Clock;
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly renewer: Task;
   private readonly taker: Task;
   private wakeTaker: (() => void) | undefined;
+  private readonly metrics: LeaseMetrics;
+  /** Malformed items already reported (lease key, attribute and problem). */
+  private readonly malformed = new Set<string>();
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.clock = options.clock ?? systemClock;
+    this.metrics = new LeaseMetrics(options.metrics, options.metricDimensions);
     this.random = options.random ?? Math.random;
     this.log = childLogger(options.logger, { component: 'lease-coordinator' });
     this.renewer = new Task({
@@ -93,7 +99,7 @@ export class LeaseCoordinator {
 
   /** Re-claims leases this worker id still owns (as the KCL renewer does), then starts the loops. */
   async start(signal?: AbortSignal): Promise<void> {
-    const leases = await this.options.store.listLeases({ signal });
+    const leases = await this.listLeases(signal);
     for (const lease of leases) {
       if (lease.leaseOwner !== this.options.workerId) continue;
       const result = await this.options.store.renewLease(lease, { signal });
@@ -127,7 +133,6 @@ export class LeaseCoordinator {
       this.options.taker.failoverTimeMs,
     );
     if (renew.length > 0) return true;
-    this.metric('LostLeases', 1);
     this.drop(leaseKey, 'not-renewed');
     return false;
   }
@@ -228,7 +233,7 @@ export class LeaseCoordinator {
         ),
       ),
     );
-    this.metric('CurrentLeases', this.held.size);
+    this.metrics.current(this.held.size);
   }
 
   private async renewOne(leaseKey: string, signal: AbortSignal): Promise<void> {
@@ -252,13 +257,12 @@ export class LeaseCoordinator {
       held.lastRenewedAtMs = this.clock.monotonic();
       return;
     }
-    this.metric('LostLeases', 1);
     this.drop(leaseKey, 'taken');
   }
 
   /** One taker run; returns how long to wait before the next. */
   private async takeOnce(signal: AbortSignal): Promise<number> {
-    const leases = await this.options.store.listLeases({ signal });
+    const leases = await this.listLeases(signal);
     this.lastScan = leases;
     this.events.emit('scanned', { leases });
     const now = this.clock.monotonic();
@@ -274,10 +278,12 @@ export class LeaseCoordinator {
     });
     this.observations = plan.observations;
     let taken = 0;
-    for (const [lease, stolen] of [
+    let attempted = 0;
+    const chosen = [
       ...plan.take.map((l) => [l, false] as const),
       ...plan.steal.map((l) => [l, true] as const),
-    ]) {
+    ];
+    for (const [lease, stolen] of chosen) {
       if (!this.taking || signal.aborted) break;
       if (this.held.has(lease.leaseKey)) continue;
       const avoidUntil = this.avoided.get(lease.leaseKey);
@@ -285,20 +291,40 @@ export class LeaseCoordinator {
         if (avoidUntil > now) continue;
         this.avoided.delete(lease.leaseKey);
       }
+      attempted++;
       const result = await this.options.store.takeLease(lease, this.options.workerId, { signal });
       if (result.ok) {
         taken++;
         this.adopt(result.lease, stolen);
       }
     }
-    this.metric('TakenLeases', taken);
-    this.metric('ExpiredLeases', plan.stats.expiredLeases);
+    this.metrics.takerRun(plan.stats, { chosen: chosen.length, attempted, taken });
     const interval = this.options.takerIntervalMs;
     if (plan.nextExpiryAtMs !== undefined) {
       const untilExpiry = plan.nextExpiryAtMs - this.clock.monotonic();
       if (untilExpiry > 0 && untilExpiry < interval) return untilExpiry;
     }
     return interval;
+  }
+
+  /**
+   * A scan. Malformed items are skipped by the store; each is reported once (log and `error`
+   * event, a `MalformedLeaseError`) until it changes or is gone, not at every scan.
+   */
+  private async listLeases(signal: AbortSignal | undefined): Promise<Lease[]> {
+    const seen = new Set<string>();
+    const leases = await this.options.store.listLeases({
+      ...(signal !== undefined && { signal }),
+      onMalformed: (error) => {
+        const id = `${error.leaseKey ?? ''}\u0000${error.attribute}\u0000${error.problem}`;
+        seen.add(id);
+        if (this.malformed.has(id)) return;
+        this.malformed.add(id);
+        this.reportError('listLeases', error);
+      },
+    });
+    for (const id of this.malformed) if (!seen.has(id)) this.malformed.delete(id);
+    return leases;
   }
 
   private adopt(lease: Lease, stolen: boolean): void {
@@ -313,6 +339,8 @@ export class LeaseCoordinator {
 
   private drop(leaseKey: string, reason: LeaseLossReason): void {
     if (!this.held.delete(leaseKey)) return;
+    // Every involuntary loss counts, wherever it was noticed (renewal, checkpoint, staleness).
+    if (reason === 'taken' || reason === 'not-renewed') this.metrics.lost();
     if (reason !== 'shutdown') this.log.warn('lease lost', { leaseKey, reason });
     this.events.emit('leaseLost', { leaseKey, reason });
   }
@@ -349,18 +377,5 @@ export class LeaseCoordinator {
   private reportError(operation: string, error: unknown): void {
     this.log.warn('lease operation failed', { operation, error });
     this.events.emit('error', { operation, error });
-  }
-
-  private metric(name: string, value: number): void {
-    this.options.metrics.record({
-      name,
-      value,
-      unit: 'Count',
-      dimensions: {
-        Operation:
-          name === 'TakenLeases' || name === 'ExpiredLeases' ? 'TakeLeases' : 'RenewAllLeases',
-        ...this.options.metricDimensions,
-      },
-    });
   }
 }

@@ -8,12 +8,13 @@
  * A stream that no longer exists (ListShards `ResourceNotFoundException`) is reported once as a
  * {@link StreamNotFoundError}, not at every sync; its shards end cleanly through the readers.
  */
-import { KinesisKitError, isAbortError } from '@kinesis-kit/common';
-import type { Logger, MetricsSink } from '@kinesis-kit/common';
-import { planShardSync, shardFilterFor } from '../core/shardSync.js';
-import { leaseHashRangeHoles } from '../core/shardSyncHoles.js';
-import type { Lease, LeaseStore } from '../ports.js';
+import { KinesisKitError, isAbortError, systemClock } from '@kinesis-kit/common';
+import type { Clock, Logger, MetricsSink } from '@kinesis-kit/common';
+import { planShardSync } from '../core/shardSync.js';
+import type { Lease, LeaseHashKeyRange, LeaseStore } from '../ports.js';
 import type { LeaseCoordinator } from './leaseCoordinator.js';
+import { HoleAuditor, backfillHashRanges, listInitialShards } from './shardSyncCoverage.js';
+import type { HoleAuditKind } from './shardSyncCoverage.js';
 import type { StreamBinding, StreamSet } from './streamSet.js';
 
 /**
@@ -47,7 +48,16 @@ export interface ShardSyncerEvents {
     readonly leaseKeys: readonly string[];
     readonly reason: 'shard-sync' | 'shard-end';
   };
-  hashRangeHole: { readonly holes: number; readonly streamIdentifier?: string };
+  /**
+   * The hash ranges of a stream's leases not at SHARD_END left the same hole after three syncs
+   * in a row: the shard sync cannot repair it (the KCL's
+   * PeriodicShardSyncManager audit). `hole` is the first uncovered range.
+   */
+  hashRangeHole: {
+    readonly holes: number;
+    readonly hole: LeaseHashKeyRange;
+    readonly streamIdentifier?: string;
+  };
   /** Multi-stream: the stream list changed. */
   streamsChanged: {
     readonly added: readonly string[];
@@ -62,7 +72,10 @@ export interface ShardSyncerEvents {
 /** @internal */
 export interface ShardSyncerOptions {
   readonly store: LeaseStore;
-  readonly coordinator: Pick<LeaseCoordinator, 'wake' | 'getHeld' | 'deleteHeld'>;
+  /** Its clock (when it has one) paces the empty-table listing retries. */
+  readonly coordinator: Pick<LeaseCoordinator, 'wake' | 'getHeld' | 'deleteHeld'> & {
+    readonly clock?: Clock;
+  };
   readonly streams: StreamSet;
   readonly emit: <K extends keyof ShardSyncerEvents>(
     name: K,
@@ -75,20 +88,35 @@ export interface ShardSyncerOptions {
   readonly stopWorker: (leaseKey: string) => Promise<unknown> | undefined;
 }
 
+/** The lease coordinator's scans report malformed items (once each); a sync adds nothing. */
+const ignoreMalformed = (): void => undefined;
+
 /** @internal */
 export class ShardSyncer {
   private running: Promise<void> = Promise.resolve();
   private readonly missing = new Set<string>();
+  private readonly holes = new HoleAuditor();
+  private readonly clock: Clock;
 
-  constructor(private readonly o: ShardSyncerOptions) {}
+  constructor(private readonly o: ShardSyncerOptions) {
+    this.clock = o.coordinator.clock ?? systemClock;
+  }
 
   /** One shard sync of every active stream; one stream's failure does not stop the others. */
   syncShards(signal: AbortSignal): Promise<void> {
     return this.serial(async () => {
-      const leases = await this.o.store.listLeases({ signal });
+      const leases = await this.o.store.listLeases({ signal, onMalformed: ignoreMalformed });
+      let withHoles = 0;
+      let confirmed = 0;
       for (const binding of this.o.streams.active()) {
-        await this.syncStreamSafely(binding, leases, signal);
+        const audit = await this.syncStreamSafely(binding, leases, signal);
+        if (audit === 'hole') withHoles += 1;
+        if (audit === 'confirmed') confirmed += 1;
       }
+      // The KCL's PeriodicShardSyncManager figures: streams with a hole now, and with one that
+      // outlived the confidence threshold.
+      this.metric('NumStreamsWithPartialLeases', withHoles + confirmed, 'PeriodicShardSyncManager');
+      this.metric('NumStreamsToSync', confirmed, 'PeriodicShardSyncManager');
     });
   }
 
@@ -97,7 +125,7 @@ export class ShardSyncer {
     const refresh = this.o.streams.refresh?.bind(this.o.streams);
     if (refresh === undefined) return Promise.resolve();
     return this.serial(async () => {
-      const leases = await this.o.store.listLeases({ signal });
+      const leases = await this.o.store.listLeases({ signal, onMalformed: ignoreMalformed });
       const changes = await refresh(leases, signal);
       const added = changes.added.map((b) => b.streamIdentifier ?? b.streamName);
       if (added.length + changes.forgotten.length + changes.deleteLeasesOf.length > 0) {
@@ -123,12 +151,12 @@ export class ShardSyncer {
     });
   }
 
-  private metric(name: string, value: number): void {
+  private metric(name: string, value: number, operation = 'MultiStreamTracker'): void {
     this.o.metrics.record({
       name,
       value,
       unit: 'Count',
-      dimensions: { Operation: 'MultiStreamTracker', ...this.o.metricDimensions },
+      dimensions: { Operation: operation, ...this.o.metricDimensions },
     });
   }
 
@@ -136,27 +164,29 @@ export class ShardSyncer {
     binding: StreamBinding,
     leases: readonly Lease[],
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<HoleAuditKind | undefined> {
     const key = binding.streamIdentifier ?? binding.streamName;
     try {
-      await this.syncStream(binding, leases, signal);
+      const audit = await this.syncStream(binding, leases, signal);
       this.missing.delete(key);
+      return audit;
     } catch (error) {
       if (isAbortError(error) || signal.aborted) throw error;
       if ((error as { name?: unknown } | null)?.name !== 'ResourceNotFoundException') {
         this.report('shardSync', error);
-        return;
+        return undefined;
       }
       const firstHere = !this.missing.has(key);
       this.missing.add(key);
       const firstInSet =
         binding.streamIdentifier === undefined ||
         (this.o.streams.streamNotFound?.(binding.streamIdentifier) ?? true);
-      if (!firstHere || !firstInSet) return;
+      if (!firstHere || !firstInSet) return undefined;
       this.report(
         'shardSync',
         new StreamNotFoundError(binding.streamName, binding.streamIdentifier, error),
       );
+      return undefined;
     }
   }
 
@@ -164,14 +194,15 @@ export class ShardSyncer {
     binding: StreamBinding,
     allLeases: readonly Lease[],
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<HoleAuditKind> {
     const id = binding.streamIdentifier;
-    const leases = allLeases.filter((l) => l.streamIdentifier === id);
+    const found = allLeases.filter((l) => l.streamIdentifier === id);
     // No lease of this stream yet: the KCL's empty-table rules, with the stream's own position.
     const shards =
-      leases.length === 0
-        ? await binding.lister.listShards(shardFilterFor(binding.initialPosition), { signal })
+      found.length === 0
+        ? await listInitialShards(binding, this.clock, signal)
         : await binding.lister.listShards(undefined, { signal });
+    const leases = await backfillHashRanges(this.o.store, found, shards, signal, this.o.logger);
     const plan = planShardSync({
       shards,
       leases,
@@ -192,13 +223,21 @@ export class ShardSyncer {
       this.o.emit('leasesCreated', { leaseKeys: created, reason: 'shard-sync' });
       this.o.coordinator.wake();
     }
-    const holes = leaseHashRangeHoles(leases).holes;
-    if (holes.length > 0 && created.length === 0) {
+    // Judged after this sync's own creations (every planned lease exists now, ours or a peer's).
+    const audit = this.holes.step(binding, [...leases, ...plan.create]);
+    if (audit.kind === 'confirmed') {
+      this.o.logger.warn('lease hash ranges leave a hole that shard sync does not repair', {
+        holes: audit.holes,
+        ...audit.hole,
+        ...(id !== undefined && { streamIdentifier: id }),
+      });
       this.o.emit('hashRangeHole', {
-        holes: holes.length,
+        holes: audit.holes,
+        hole: audit.hole,
         ...(id !== undefined && { streamIdentifier: id }),
       });
     }
+    return audit.kind;
   }
 
   /** Deletes every lease of a former stream (unconditionally, as the KCL); false on a failure. */

@@ -21,7 +21,7 @@ import {
 import type { LeaseCondition, LeaseMutation } from '../adapters/leaseMutations.js';
 import { ATTR, decodeLeaseItem, encodeNewLease } from '../adapters/leaseSerializer.js';
 import type { LeaseItem } from '../adapters/leaseSerializer.js';
-import { LeaseStoreError } from '../core/leaseErrors.js';
+import { LeaseStoreError, MalformedLeaseError } from '../core/leaseErrors.js';
 import type {
   CallOptions,
   CheckpointUpdate,
@@ -30,6 +30,7 @@ import type {
   LeaseHashKeyRange,
   LeaseStore,
   LeaseWriteResult,
+  ListLeasesOptions,
   NewLease,
   WorkerHeartbeat,
 } from '../ports.js';
@@ -119,18 +120,15 @@ export class InMemoryLeaseStore implements LeaseStore {
     this.tableExists = true;
   }
 
-  async listLeases(options?: CallOptions): Promise<Lease[]> {
+  async listLeases(options?: ListLeasesOptions): Promise<Lease[]> {
     await this.enter('listLeases', options);
     const leases: Lease[] = [];
     for (const item of this.items.values()) {
       const decoded = decodeLeaseItem(clone(item));
       if (decoded.kind === 'lease') leases.push(decoded.lease);
-      else if (decoded.kind === 'malformed') {
-        this.logger.warn('skipping malformed lease item', {
-          leaseKey: decoded.leaseKey,
-          problem: decoded.problem,
-        });
-      }
+      else if (decoded.kind !== 'malformed') continue;
+      else if (options?.onMalformed !== undefined) options.onMalformed(decoded.error);
+      else this.logger.warn('skipping malformed lease item', { error: decoded.error });
     }
     return leases;
   }
@@ -140,6 +138,7 @@ export class InMemoryLeaseStore implements LeaseStore {
     const item = this.items.get(leaseKey);
     if (item === undefined) return undefined;
     const decoded = decodeLeaseItem(clone(item));
+    if (decoded.kind === 'malformed') throw decoded.error;
     return decoded.kind === 'lease' ? decoded.lease : undefined;
   }
 
@@ -242,8 +241,9 @@ export class InMemoryLeaseStore implements LeaseStore {
     const updated = this.apply(leaseKey, mutation);
     if (updated === undefined) return { ok: false, reason: 'conflict' };
     const decoded = decodeLeaseItem(clone(updated));
+    if (decoded.kind === 'malformed') throw decoded.error;
     if (decoded.kind !== 'lease') {
-      throw new LeaseStoreError('write', 'MalformedLeaseItem', { context: { leaseKey } });
+      throw new MalformedLeaseError(leaseKey, ATTR.entityType, 'names a non-lease item');
     }
     return { ok: true, lease: decoded.lease };
   }

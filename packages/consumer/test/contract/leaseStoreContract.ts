@@ -7,6 +7,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ExtendedSequenceNumber, isAbortError } from '@kinesis-kit/common';
+import { MalformedLeaseError } from '../../src/core/leaseErrors.js';
 import type { Lease, LeaseStore, NewLease } from '../../src/ports.js';
 
 type LeaseItem = Record<string, AttributeValue>;
@@ -371,6 +372,48 @@ export function describeLeaseStoreContract(
       expect(await store.listWorkerHeartbeats?.()).toEqual([
         { workerId: 'worker-1', lastUpdateEpochSeconds: 1700000000 },
       ]);
+    });
+
+    it('reports malformed items as MalformedLeaseError, and getLease of one rejects', async () => {
+      await created('shardId-000000000034');
+      await h.putRawItem({
+        leaseKey: { S: 'shardId-000000000035' },
+        leaseCounter: { S: 'three' },
+        checkpoint: { S: 'LATEST' },
+      });
+      await h.putRawItem({
+        leaseKey: { S: 'shardId-000000000036' },
+        leaseCounter: { N: '1' },
+        checkpoint: { S: 'garbage' },
+      });
+      await h.putRawItem({
+        leaseKey: { S: 'shardId-000000000037' },
+        leaseCounter: { N: '1' },
+        checkpoint: { S: 'LATEST' },
+        startingHashKey: { S: '-5' },
+        endingHashKey: { S: '10' },
+      });
+      const reported: MalformedLeaseError[] = [];
+
+      const leases = await store.listLeases({ onMalformed: (e) => reported.push(e) });
+
+      expect(leases.map((l) => l.leaseKey)).toEqual(['shardId-000000000034']);
+      const byKey = new Map(reported.map((e) => [e.leaseKey, e]));
+      expect(reported).toHaveLength(3);
+      expect(byKey.get('shardId-000000000035')).toMatchObject({
+        code: 'KT_VALIDATION',
+        attribute: 'leaseCounter',
+        problem: 'is not a number (N) attribute',
+      });
+      expect(byKey.get('shardId-000000000036')?.attribute).toBe('checkpoint');
+      expect(byKey.get('shardId-000000000037')?.attribute).toBe('startingHashKey');
+      for (const e of reported) expect(e).toBeInstanceOf(MalformedLeaseError);
+      await expect(store.getLease('shardId-000000000035')).rejects.toMatchObject({
+        name: 'MalformedLeaseError',
+        leaseKey: 'shardId-000000000035',
+        attribute: 'leaseCounter',
+      });
+      expect(await store.getLease('shardId-000000000034')).toBeDefined();
     });
 
     it('treats a table holding only non-lease items as empty', async () => {
