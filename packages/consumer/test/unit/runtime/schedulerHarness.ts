@@ -8,7 +8,7 @@ import { TypedEmitter } from '@kinesis-kit/common';
 import { FakeClock, MemoryLogger, MemoryMetricsSink } from '@kinesis-kit/common/testing';
 import { TAKER_DEFAULTS } from '../../../src/core/leasePlanner.js';
 import type { ChildInitialPosition } from '../../../src/core/shardGraph.js';
-import type { LeaseStore } from '../../../src/ports.js';
+import type { LeaseStore, ShardDescription } from '../../../src/ports.js';
 import { LeaseCoordinator } from '../../../src/runtime/leaseCoordinator.js';
 import { FORWARDED_SCHEDULER_EVENTS, Scheduler } from '../../../src/runtime/scheduler.js';
 import type { SchedulerEvents } from '../../../src/runtime/scheduler.js';
@@ -51,6 +51,8 @@ export interface WorkerOptions {
   readonly random?: () => number;
   /** Replaces the processor factory (to make it throw, say). */
   readonly createProcessor?: (shardId: string) => RecordingProcessor;
+  /** Replaces ListShards (`() => []` keeps shard sync from creating leases). */
+  readonly listShards?: () => ShardDescription[];
   /** Configures every processor this worker makes. */
   readonly setup?: (processor: RecordingProcessor, shardId: string) => void;
 }
@@ -110,7 +112,9 @@ export class Fleet {
       streams: singleStreamSet({
         streamIdentifier: undefined,
         streamName: 'stream',
-        lister: { listShards: () => Promise.resolve(this.kinesis.describeShards()) },
+        lister: {
+          listShards: () => Promise.resolve(o.listShards?.() ?? this.kinesis.describeShards()),
+        },
         reader: this.kinesis,
         initialPosition: o.initialPosition ?? 'TRIM_HORIZON',
       }),
