@@ -21,7 +21,8 @@ import { ParentWaits } from './parentWaits.js';
 import { finishParentLease } from './shardEnd.js';
 import { ShardSyncer } from './shardSyncer.js';
 import type { ShardSyncerEvents } from './shardSyncer.js';
-import { ShardWorker } from './shardWorker.js';
+import type { ShardWorker } from './shardWorker.js';
+import { createShardWorker } from './shardWorkerFactory.js';
 import type { ShardWorkerEvents, ShardWorkerOutcome } from './shardWorkerEvents.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 import { streamInfoOf, withStreamInfo } from './streamSet.js';
@@ -294,42 +295,22 @@ export class Scheduler {
     binding: StreamBinding,
     processor: ShardRecordProcessor,
   ): ShardWorker {
-    const { coordinator } = this.o;
-    const stream = streamInfoOf(binding);
-    const options = workerOptionsFor(this.o.worker, binding);
-    if (lease.checkpoint.sequenceNumber === 'AT_TIMESTAMP') {
-      // Checked here (the worker would throw too) to name the lease in the error.
-      if (options.initialPositionTimestamp === undefined) throw noTimestampError(lease);
-    }
     const parentKeys = parentLeaseKeys(lease);
-    return new ShardWorker({
-      shardId: lease.shardId,
-      checkpoint: lease.checkpoint,
-      ...(lease.pendingCheckpoint !== undefined && { pendingCheckpoint: lease.pendingCheckpoint }),
-      ...(lease.pendingCheckpointState !== undefined && {
-        pendingCheckpointState: lease.pendingCheckpointState,
-      }),
-      ...(lease.hashKeyRange !== undefined && { hashKeyRange: lease.hashKeyRange }),
-      reader: binding.reader,
-      ...(binding.batchSources !== undefined && { batchSources: binding.batchSources }),
+    return createShardWorker({
+      lease,
+      binding,
       processor,
-      checkpointTarget: {
-        updateCheckpoint: (update) => coordinator.checkpoint(lease.leaseKey, update),
-      },
-      leaseValid: () => coordinator.holdsFresh(lease.leaseKey),
+      coordinator: this.o.coordinator,
+      worker: this.o.worker,
+      workerEvents: this.o.workerEvents,
       ...(parentKeys.length > 0 && {
         parentsDone: () => this.parentsDone(lease),
         onParentChange: (wake: () => void) => this.parentWaits.subscribe(parentKeys, wake),
       }),
       onShardEnd: (children) => this.onShardEnd(lease, children),
-      options,
-      events: this.o.workerEvents,
       logger: this.o.logger,
       metrics: this.o.metrics,
-      metricDimensions:
-        stream === undefined
-          ? this.o.metricDimensions
-          : { ...this.o.metricDimensions, StreamId: stream.streamIdentifier },
+      metricDimensions: this.o.metricDimensions,
       clock: this.o.clock,
       random: this.o.random,
     });
@@ -410,20 +391,3 @@ export class Scheduler {
 
 /** A lease given up for a reason only a configuration change can fix is avoided this long. */
 const UNSTARTABLE_AVOID_MS = 3_600_000;
-
-function noTimestampError(lease: Lease): ConfigurationError {
-  return new ConfigurationError('KinesisConsumer', [
-    {
-      field: 'initialPosition',
-      message: `lease ${lease.leaseKey} is at AT_TIMESTAMP and the lease table does not store the timestamp: give initialPosition: { timestamp } (or the stream's own) to read it`,
-    },
-  ]);
-}
-
-/** A stream's own AT_TIMESTAMP position overrides the consumer's. */
-function workerOptionsFor(worker: ShardWorkerOptions, binding: StreamBinding): ShardWorkerOptions {
-  const position = binding.initialPosition;
-  return typeof position === 'object'
-    ? { ...worker, initialPositionTimestamp: position.timestamp }
-    : worker;
-}
