@@ -4,6 +4,9 @@
  * parent ended on this worker at once, so they never wait for a slowed-down poll.
  */
 import type { Clock, Logger } from '@kinesis-kit/common';
+import { checkParents, parentLeaseKeys } from '../core/shardGraph.js';
+import type { Lease, LeaseStore } from '../ports.js';
+import type { LeaseCoordinator } from './leaseCoordinator.js';
 
 /** Parents are polled at the base interval this long: a child normally starts within it. */
 export const PARENT_FAST_POLL_MS = 5_000;
@@ -25,6 +28,24 @@ export function parentPollDelayMs(
 ): number {
   if (waitedMs < PARENT_FAST_POLL_MS || previousMs === undefined) return baseMs;
   return Math.min(Math.max(baseMs, PARENT_SLOW_POLL_MS), previousMs * 2);
+}
+
+/**
+ * Whether every parent of `child` that still has a lease is at SHARD_END. A parent this worker
+ * holds is read from the held copy (its checkpoints go through us), so a child waiting on a parent
+ * of ours costs no reads; other parents are read with a consistent GetItem.
+ * @internal
+ */
+export async function parentsDone(
+  child: Lease,
+  coordinator: Pick<LeaseCoordinator, 'getHeld'>,
+  store: Pick<LeaseStore, 'getLease'>,
+): Promise<boolean> {
+  const keys = parentLeaseKeys(child);
+  const parents = await Promise.all(
+    keys.map(async (k) => coordinator.getHeld(k) ?? (await store.getLease(k))),
+  );
+  return checkParents(child, new Map(keys.map((k, i) => [k, parents[i]]))).eligible;
 }
 
 /** @internal */

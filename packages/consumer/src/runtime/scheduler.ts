@@ -11,13 +11,13 @@
  */
 import { ConfigurationError, Task, TypedEmitter, childLogger } from '@kinesis-kit/common';
 import type { Clock, Logger, MetricsSink } from '@kinesis-kit/common';
-import { checkParents, parentLeaseKeys } from '../core/shardGraph.js';
+import { parentLeaseKeys } from '../core/shardGraph.js';
 import type { ChildInitialPosition } from '../core/shardGraph.js';
 import type { ChildShard, Lease, LeaseStore } from '../ports.js';
 import type { ShardRecordProcessor, StreamInfo } from '../processor.js';
 import type { LeaseCoordinator, LeaseLossReason } from './leaseCoordinator.js';
 import { LeaseCleanup } from './leaseCleanup.js';
-import { ParentWaits } from './parentWaits.js';
+import { ParentWaits, parentsDone } from './parentWaits.js';
 import { finishParentLease } from './shardEnd.js';
 import { ShardSyncer } from './shardSyncer.js';
 import type { ShardSyncerEvents } from './shardSyncer.js';
@@ -210,24 +210,21 @@ export class Scheduler {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
+  /** The coordinator's `leaseTaken` listener: like startWorker, it must never throw. */
   private onLeaseTaken(lease: Lease): void {
     if (this.stopping || this.workers.has(lease.leaseKey)) return;
     // A lease at SHARD_END is held (as in the KCL; not counted in the balance) until cleanup
     // deletes it.
     if (lease.checkpoint.isShardEnd) return;
-    const { coordinator } = this.o;
-    const binding = this.o.streams.forLease(lease);
+    let binding: StreamBinding | undefined;
+    try {
+      binding = this.o.streams.forLease(lease);
+    } catch (error) {
+      this.giveUp(lease, 'startShard', error, this.o.failoverTimeMs);
+      return;
+    }
     if (binding === undefined && this.o.streams.bindingFor !== undefined) {
-      // A stream first met in this lease (an orphan): bind it (with fan-out: register), then start.
-      // startWorker and unreadable never throw, so this chain never rejects unhandled.
-      void this.o.streams.bindingFor(lease).then(
-        (bound) => {
-          const held = coordinator.getHeld(lease.leaseKey);
-          if (bound === undefined) this.unreadable(lease);
-          else if (held !== undefined && !held.checkpoint.isShardEnd) this.startWorker(held, bound);
-        },
-        (error: unknown) => this.report('bindStream', error, { leaseKey: lease.leaseKey }),
-      );
+      this.bindOrphan(lease, this.o.streams.bindingFor(lease));
       return;
     }
     if (binding === undefined) {
@@ -235,6 +232,23 @@ export class Scheduler {
       return;
     }
     this.startWorker(lease, binding);
+  }
+
+  /**
+   * A stream first met in this lease (an orphan): bind it (with fan-out: register), then start.
+   * A binding that fails gives the lease back (retried after failoverTimeMs) rather than holding
+   * it unprocessed. startWorker and giveUp never throw, so the chain never rejects unhandled.
+   */
+  private bindOrphan(lease: Lease, binding: Promise<StreamBinding | undefined>): void {
+    const { coordinator } = this.o;
+    void binding.then(
+      (bound) => {
+        const held = coordinator.getHeld(lease.leaseKey);
+        if (bound === undefined) this.unreadable(lease);
+        else if (held !== undefined && !held.checkpoint.isShardEnd) this.startWorker(held, bound);
+      },
+      (error: unknown) => this.giveUp(lease, 'bindStream', error, this.o.failoverTimeMs),
+    );
   }
 
   /**
@@ -304,7 +318,7 @@ export class Scheduler {
       worker: this.o.worker,
       workerEvents: this.o.workerEvents,
       ...(parentKeys.length > 0 && {
-        parentsDone: () => this.parentsDone(lease),
+        parentsDone: () => parentsDone(lease, this.o.coordinator, this.o.store),
         onParentChange: (wake: () => void) => this.parentWaits.subscribe(parentKeys, wake),
       }),
       onShardEnd: (children) => this.onShardEnd(lease, children),
@@ -341,19 +355,6 @@ export class Scheduler {
   private onLeaseLost(leaseKey: string, reason: LeaseLossReason): void {
     const worker = this.workers.get(leaseKey);
     if (worker && reason !== 'released') void worker.leaseLost();
-  }
-
-  /**
-   * A parent this worker holds is read from the held copy (its checkpoints go through us), so a
-   * child waiting on a parent of ours costs no reads; other parents are read consistently.
-   */
-  private async parentsDone(lease: Lease): Promise<boolean> {
-    const keys = parentLeaseKeys(lease);
-    const { coordinator, store } = this.o;
-    const parents = await Promise.all(
-      keys.map(async (k) => coordinator.getHeld(k) ?? (await store.getLease(k))),
-    );
-    return checkParents(lease, new Map(keys.map((k, i) => [k, parents[i]]))).eligible;
   }
 
   private async onShardEnd(lease: Lease, childShards: readonly ChildShard[]): Promise<void> {

@@ -78,4 +78,36 @@ describe('Scheduler: a lease that cannot be started', () => {
     await fleet.drive(() => (a.processors.get(SHARD)?.delivered.length ?? 0) === 1, 5_000);
     await fleet.stopAll();
   });
+
+  it('a stream binding that fails gives the lease back instead of holding it unprocessed', async () => {
+    // Prepare: the first binding of the lease's stream rejects (a registration error, say).
+    const fleet = new Fleet();
+    fleet.kinesis.createShard(SHARD);
+    putPlain(fleet.kinesis, 1);
+    let failures = 1;
+    const a = await fleet.start({
+      id: 'a',
+      streams: (single) => ({
+        active: () => single.active(),
+        forLease: () => undefined,
+        bindingFor: (lease) =>
+          failures-- > 0
+            ? Promise.reject(new Error('RegisterStreamConsumer failed'))
+            : Promise.resolve(single.forLease(lease)),
+      }),
+    });
+
+    // Act
+    await fleet.drive(() => a.events.error.length > 0, 5_000);
+    await fleet.run(TAKER_MS);
+
+    // Assess: released, then retried after the failover time.
+    expect(a.events.error.map((e) => e.operation)).toEqual(['bindStream']);
+    expect(await fleet.owner(SHARD)).toBeUndefined();
+    await fleet.drive(
+      () => (a.processors.get(SHARD)?.delivered.length ?? 0) === 1,
+      2 * FAILOVER_MS,
+    );
+    await fleet.stopAll();
+  });
 });

@@ -16,6 +16,7 @@ import type { ShardWorkerEvents } from '../../../src/runtime/shardWorkerEvents.j
 import { resolveShardWorkerOptions } from '../../../src/runtime/shardWorkerOptions.js';
 import type { ShardWorkerOptions } from '../../../src/runtime/shardWorkerOptions.js';
 import { singleStreamSet } from '../../../src/runtime/streamSet.js';
+import type { StreamSet } from '../../../src/runtime/streamSet.js';
 import type { InitialPosition } from '../../../src/core/shardSync.js';
 import { InMemoryLeaseStore } from '../../../src/testing/inMemoryLeaseStore.js';
 import { FakeKinesis } from '../../fakes/fakeKinesis.js';
@@ -53,6 +54,8 @@ export interface WorkerOptions {
   readonly createProcessor?: (shardId: string) => RecordingProcessor;
   /** Replaces ListShards (`() => []` keeps shard sync from creating leases). */
   readonly listShards?: () => ShardDescription[];
+  /** Wraps the single-stream set (to make binding fail, say). */
+  readonly streams?: (single: StreamSet) => StreamSet;
   /** Configures every processor this worker makes. */
   readonly setup?: (processor: RecordingProcessor, shardId: string) => void;
 }
@@ -106,18 +109,19 @@ export class Fleet {
       (workerEvents as Record<string, unknown[]>)[name] = list;
       workerEmitter.on(name, (e) => list.push(e));
     }
+    const single = singleStreamSet({
+      streamIdentifier: undefined,
+      streamName: 'stream',
+      lister: {
+        listShards: () => Promise.resolve(o.listShards?.() ?? this.kinesis.describeShards()),
+      },
+      reader: this.kinesis,
+      initialPosition: o.initialPosition ?? 'TRIM_HORIZON',
+    });
     const scheduler = new Scheduler({
       store,
       coordinator,
-      streams: singleStreamSet({
-        streamIdentifier: undefined,
-        streamName: 'stream',
-        lister: {
-          listShards: () => Promise.resolve(o.listShards?.() ?? this.kinesis.describeShards()),
-        },
-        reader: this.kinesis,
-        initialPosition: o.initialPosition ?? 'TRIM_HORIZON',
-      }),
+      streams: o.streams?.(single) ?? single,
       createProcessor: (shardId) => {
         const p = o.createProcessor?.(shardId) ?? new RecordingProcessor();
         o.setup?.(p, shardId);
