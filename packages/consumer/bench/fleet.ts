@@ -203,8 +203,10 @@ export async function runFleetBench(config: BenchConfig, failoverMs: number): Pr
     // failover time: this one runs in both fleets; it takes well under a minute.
     await liveSplitScenario(failoverMs, liveSplits);
   }
-  reportLiveSplits(failoverMs, liveSplits);
-  if (liveSplitOnly) return;
+  if (liveSplitOnly) {
+    reportLiveSplits(failoverMs, liveSplits);
+    return;
+  }
   const killTarget = failoverMs + 2000;
   const base = fleetBaselines(failoverMs);
   note(`SIGKILL (target ≤ failoverTimeMs + 2 s = ${ms(killTarget)}):`);
@@ -267,4 +269,5 @@ export async function runFleetBench(config: BenchConfig, failoverMs: number): Pr
       verdict: worstChild < 1000 ? 'met' : 'MISSED',
     });
   }
+  reportLiveSplits(failoverMs, liveSplits);
 }
