@@ -5,7 +5,9 @@
  *      (target: failoverTimeMs + 2 s);
  *   2. SIGTERM the next: the same times from the signal (target: under 2 s);
  *   3. split a shard of the last worker: time from the parent's SHARD_END checkpoint to each
- *      child's first processRecords (target: under 1 s).
+ *      child's first processRecords (target: under 1 s);
+ *   4. on a fresh stream, split a shard while all three workers are alive (fleetSplit.ts).
+ * `BENCH_FLEET_LIVE_SPLIT_ONLY=1` runs scenario 4 alone.
  * Times are wall-clock (Date.now) in both this process and the workers, on one machine.
  */
 import {
@@ -21,6 +23,8 @@ import type { BenchConfig } from './config.js';
 import { ourTimings } from './dynamoCalls.js';
 import { fleetBaselines } from './fleetBaselines.js';
 import { waitSettled } from './fleetState.js';
+import { liveSplitScenario, reportLiveSplits } from './fleetSplit.js';
+import type { LiveSplitChild } from './fleetSplit.js';
 import { RecordFlow } from './recordFlow.js';
 import { addSummary, ms, note, section, table } from './report.js';
 
@@ -191,7 +195,18 @@ export async function runFleetBench(config: BenchConfig, failoverMs: number): Pr
   const results: FleetResults = { kills: [], stops: [], splits: [] };
   // The split does not depend on the failover time: quick runs split only in the short fleet.
   const withSplit = failoverMs < 10_000 || config.full;
-  for (let i = 0; i < config.fleetRepeats; i++) await scenario(failoverMs, withSplit, results);
+  const liveSplitOnly = process.env.BENCH_FLEET_LIVE_SPLIT_ONLY === '1';
+  const liveSplits: LiveSplitChild[] = [];
+  for (let i = 0; i < config.fleetRepeats; i++) {
+    if (!liveSplitOnly) await scenario(failoverMs, withSplit, results);
+    // The taker interval (and so a child's wait for another worker's scan) grows with the
+    // failover time: this one runs in both fleets; it takes well under a minute.
+    await liveSplitScenario(failoverMs, liveSplits);
+  }
+  if (liveSplitOnly) {
+    reportLiveSplits(failoverMs, liveSplits);
+    return;
+  }
   const killTarget = failoverMs + 2000;
   const base = fleetBaselines(failoverMs);
   note(`SIGKILL (target ≤ failoverTimeMs + 2 s = ${ms(killTarget)}):`);
@@ -254,4 +269,5 @@ export async function runFleetBench(config: BenchConfig, failoverMs: number): Pr
       verdict: worstChild < 1000 ? 'met' : 'MISSED',
     });
   }
+  reportLiveSplits(failoverMs, liveSplits);
 }

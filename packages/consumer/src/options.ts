@@ -71,7 +71,9 @@ export interface KinesisConsumerBaseOptions extends Partial<ShardWorkerOptions> 
   /**
    * Checkpoint given to child leases created at a parent's SHARD_END. The KCL always writes
    * TRIM_HORIZON (issues #734, #580); LATEST skips what was written to the child before its
-   * parent finished. @defaultValue 'TRIM_HORIZON'
+   * parent finished. `'AT_TIMESTAMP'` reads children from `initialPosition`'s timestamp (the
+   * table does not store one), so it requires `initialPosition: { timestamp }`.
+   * @defaultValue 'TRIM_HORIZON'
    */
   readonly childInitialPosition?: ChildInitialPosition;
   /** A lease whose counter has not moved for this long is taken over. @defaultValue 10 000 */
@@ -363,6 +365,13 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     if (error instanceof ConfigurationError) problems.push(...error.problems);
     else throw error;
   }
+  const childProblem = childTimestampProblem(
+    childInitialPosition,
+    worker.initialPositionTimestamp,
+    o.streams,
+    multiStream,
+  );
+  if (childProblem !== undefined) problems.push(childProblem);
   if (problems.length > 0) throw new ConfigurationError('KinesisConsumer', problems);
   return {
     streamName,
@@ -391,6 +400,39 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     metrics: o.metrics ?? noopMetricsSink,
     clock: o.clock,
     random: o.random ?? Math.random,
+  };
+}
+
+/**
+ * Child leases at AT_TIMESTAMP are read from a timestamp the lease table does not store (the
+ * KCL's rule): without one, every child would stall at start. The consumer-wide timestamp
+ * (`initialPosition: { timestamp }`) covers every stream; without it, a multi-stream application
+ * needs a timestamp on every listed stream and on `orphanedStreamInitialPosition` (a `streams`
+ * function cannot be checked ahead, so it needs the consumer-wide one).
+ */
+function childTimestampProblem(
+  childInitialPosition: ChildInitialPosition,
+  consumerTimestamp: Date | undefined,
+  streams: unknown,
+  multiStream: ResolvedMultiStreamOptions | undefined,
+): FieldProblem | undefined {
+  if (childInitialPosition !== 'AT_TIMESTAMP' || consumerTimestamp !== undefined) return undefined;
+  const message =
+    "'AT_TIMESTAMP' needs a timestamp to read child shards from (the lease table does not store it): give initialPosition: { timestamp }";
+  if (multiStream === undefined) return { field: 'childInitialPosition', message };
+  const hasTimestamp = (p: unknown): boolean => typeof p === 'object' && p !== null;
+  const everyStream =
+    Array.isArray(streams) &&
+    streams.every(
+      (s: unknown) =>
+        typeof s === 'object' &&
+        s !== null &&
+        hasTimestamp((s as { initialPosition?: unknown }).initialPosition),
+    );
+  if (everyStream && hasTimestamp(multiStream.orphanedStreamInitialPosition)) return undefined;
+  return {
+    field: 'childInitialPosition',
+    message: `${message}, or a { timestamp } initialPosition on every listed stream and orphanedStreamInitialPosition`,
   };
 }
 

@@ -9,18 +9,20 @@
  * call `shutdownRequested` → release every lease with a conditional write, so other workers take
  * them at their next scan instead of after failoverTimeMs.
  */
-import { Task, TypedEmitter, childLogger } from '@kinesis-kit/common';
+import { ConfigurationError, Task, TypedEmitter, childLogger } from '@kinesis-kit/common';
 import type { Clock, Logger, MetricsSink } from '@kinesis-kit/common';
-import { checkParents, parentLeaseKeys, planShardEnd } from '../core/shardGraph.js';
+import { parentLeaseKeys } from '../core/shardGraph.js';
 import type { ChildInitialPosition } from '../core/shardGraph.js';
-import { leaseKeyFor } from '../core/leaseKeys.js';
 import type { ChildShard, Lease, LeaseStore } from '../ports.js';
 import type { ShardRecordProcessor, StreamInfo } from '../processor.js';
 import type { LeaseCoordinator, LeaseLossReason } from './leaseCoordinator.js';
 import { LeaseCleanup } from './leaseCleanup.js';
+import { ParentWaits, parentsDone } from './parentWaits.js';
+import { finishParentLease } from './shardEnd.js';
 import { ShardSyncer } from './shardSyncer.js';
 import type { ShardSyncerEvents } from './shardSyncer.js';
-import { ShardWorker } from './shardWorker.js';
+import type { ShardWorker } from './shardWorker.js';
+import { createShardWorker } from './shardWorkerFactory.js';
 import type { ShardWorkerEvents, ShardWorkerOutcome } from './shardWorkerEvents.js';
 import type { ShardWorkerOptions } from './shardWorkerOptions.js';
 import { streamInfoOf, withStreamInfo } from './streamSet.js';
@@ -84,6 +86,7 @@ export class Scheduler {
   private readonly syncer: ShardSyncer;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly cleanup: LeaseCleanup;
+  private readonly parentWaits = new ParentWaits();
   private stopping = false;
 
   constructor(private readonly o: SchedulerOptions) {
@@ -207,23 +210,21 @@ export class Scheduler {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
+  /** The coordinator's `leaseTaken` listener: like startWorker, it must never throw. */
   private onLeaseTaken(lease: Lease): void {
     if (this.stopping || this.workers.has(lease.leaseKey)) return;
     // A lease at SHARD_END is held (as in the KCL; not counted in the balance) until cleanup
     // deletes it.
     if (lease.checkpoint.isShardEnd) return;
-    const { coordinator } = this.o;
-    const binding = this.o.streams.forLease(lease);
+    let binding: StreamBinding | undefined;
+    try {
+      binding = this.o.streams.forLease(lease);
+    } catch (error) {
+      this.giveUp(lease, 'startShard', error, this.o.failoverTimeMs);
+      return;
+    }
     if (binding === undefined && this.o.streams.bindingFor !== undefined) {
-      // A stream first met in this lease (an orphan): bind it (with fan-out: register), then start.
-      void this.o.streams.bindingFor(lease).then(
-        (bound) => {
-          const held = coordinator.getHeld(lease.leaseKey);
-          if (bound === undefined) this.unreadable(lease);
-          else if (held !== undefined && !held.checkpoint.isShardEnd) this.startWorker(held, bound);
-        },
-        (error: unknown) => this.report('bindStream', error),
-      );
+      this.bindOrphan(lease, this.o.streams.bindingFor(lease));
       return;
     }
     if (binding === undefined) {
@@ -234,71 +235,114 @@ export class Scheduler {
   }
 
   /**
+   * A stream first met in this lease (an orphan): bind it (with fan-out: register), then start.
+   * A binding that fails gives the lease back (retried after failoverTimeMs) rather than holding
+   * it unprocessed. startWorker and giveUp never throw, so the chain never rejects unhandled.
+   */
+  private bindOrphan(lease: Lease, binding: Promise<StreamBinding | undefined>): void {
+    const { coordinator } = this.o;
+    void binding.then(
+      (bound) => {
+        const held = coordinator.getHeld(lease.leaseKey);
+        if (bound === undefined) this.unreadable(lease);
+        else if (held !== undefined && !held.checkpoint.isShardEnd) this.startWorker(held, bound);
+      },
+      (error: unknown) => this.giveUp(lease, 'bindStream', error, this.o.failoverTimeMs),
+    );
+  }
+
+  /**
    * A bare shard-id lease in a multi-stream table, or the reverse, or a stream that cannot be
    * bound: no stream of ours to read it from. Leave it alone for an hour.
    */
   private unreadable(lease: Lease): void {
-    const { coordinator } = this.o;
-    this.report('startShard', new Error(`lease ${lease.leaseKey} names no readable stream`));
-    coordinator.avoid(lease.leaseKey, 3_600_000);
-    void coordinator.release(lease.leaseKey);
+    this.giveUp(
+      lease,
+      'startShard',
+      new Error(`lease ${lease.leaseKey} names no readable stream`),
+      UNSTARTABLE_AVOID_MS,
+    );
   }
 
+  /**
+   * Starts the worker of a taken lease. Runs inside the coordinator's `leaseTaken` listener, whose
+   * errors the emitter swallows: so nothing may throw out of here, or the lease would be held and
+   * renewed but never processed, silently. A lease that cannot be started is reported, released
+   * and left to other workers (for an hour when only a configuration change can help).
+   */
   private startWorker(lease: Lease, binding: StreamBinding): void {
     if (this.stopping || this.workers.has(lease.leaseKey)) return;
-    const { coordinator } = this.o;
     const stream = streamInfoOf(binding);
     let processor: ShardRecordProcessor;
     try {
       const made = this.o.createProcessor(lease.shardId, stream);
       processor = stream === undefined ? made : withStreamInfo(made, stream);
     } catch (error) {
-      this.report('processorFactory', error);
-      void coordinator.release(lease.leaseKey);
+      this.giveUp(lease, 'processorFactory', error, this.o.failoverTimeMs);
       return;
     }
-    const worker = new ShardWorker({
-      shardId: lease.shardId,
-      checkpoint: lease.checkpoint,
-      ...(lease.pendingCheckpoint !== undefined && { pendingCheckpoint: lease.pendingCheckpoint }),
-      ...(lease.pendingCheckpointState !== undefined && {
-        pendingCheckpointState: lease.pendingCheckpointState,
-      }),
-      ...(lease.hashKeyRange !== undefined && { hashKeyRange: lease.hashKeyRange }),
-      reader: binding.reader,
-      ...(binding.batchSources !== undefined && { batchSources: binding.batchSources }),
+    let worker: ShardWorker | undefined;
+    try {
+      worker = this.createWorker(lease, binding, processor);
+      this.workers.set(lease.leaseKey, worker);
+      this.events.emit('shardStarted', {
+        shardId: lease.shardId,
+        leaseKey: lease.leaseKey,
+        ...(stream !== undefined && { streamIdentifier: stream.streamIdentifier }),
+      });
+      worker.start();
+      const started = worker;
+      void started.done.then((outcome) => this.onWorkerDone(lease.leaseKey, started, outcome));
+    } catch (error) {
+      if (worker !== undefined && this.workers.get(lease.leaseKey) === worker) {
+        this.workers.delete(lease.leaseKey);
+        void worker.stop();
+      }
+      const avoidMs =
+        error instanceof ConfigurationError ? UNSTARTABLE_AVOID_MS : this.o.failoverTimeMs;
+      this.giveUp(lease, 'startShard', error, avoidMs);
+    }
+  }
+
+  private createWorker(
+    lease: Lease,
+    binding: StreamBinding,
+    processor: ShardRecordProcessor,
+  ): ShardWorker {
+    const parentKeys = parentLeaseKeys(lease);
+    return createShardWorker({
+      lease,
+      binding,
       processor,
-      checkpointTarget: {
-        updateCheckpoint: (update) => coordinator.checkpoint(lease.leaseKey, update),
-      },
-      leaseValid: () => coordinator.holdsFresh(lease.leaseKey),
-      ...(lease.parentShardIds.length > 0 && { parentsDone: () => this.parentsDone(lease) }),
+      coordinator: this.o.coordinator,
+      worker: this.o.worker,
+      workerEvents: this.o.workerEvents,
+      ...(parentKeys.length > 0 && {
+        parentsDone: () => parentsDone(lease, this.o.coordinator, this.o.store),
+        onParentChange: (wake: () => void) => this.parentWaits.subscribe(parentKeys, wake),
+      }),
       onShardEnd: (children) => this.onShardEnd(lease, children),
-      options: workerOptionsFor(this.o.worker, binding),
-      events: this.o.workerEvents,
       logger: this.o.logger,
       metrics: this.o.metrics,
-      metricDimensions:
-        stream === undefined
-          ? this.o.metricDimensions
-          : { ...this.o.metricDimensions, StreamId: stream.streamIdentifier },
+      metricDimensions: this.o.metricDimensions,
       clock: this.o.clock,
       random: this.o.random,
     });
-    this.workers.set(lease.leaseKey, worker);
-    this.events.emit('shardStarted', {
-      shardId: lease.shardId,
-      leaseKey: lease.leaseKey,
-      ...(stream !== undefined && { streamIdentifier: stream.streamIdentifier }),
-    });
-    worker.start();
-    void worker.done.then((outcome) => this.onWorkerDone(lease.leaseKey, worker, outcome));
+  }
+
+  /** Reports a lease that cannot be processed here, then hands it to other workers. */
+  private giveUp(lease: Lease, operation: string, error: unknown, avoidMs: number): void {
+    this.report(operation, error, { leaseKey: lease.leaseKey, shardId: lease.shardId });
+    this.o.coordinator.avoid(lease.leaseKey, avoidMs);
+    void this.o.coordinator.release(lease.leaseKey);
   }
 
   private onWorkerDone(leaseKey: string, worker: ShardWorker, outcome: ShardWorkerOutcome): void {
     if (this.workers.get(leaseKey) === worker) this.workers.delete(leaseKey);
     this.events.emit('shardFinished', { shardId: worker.shardId, outcome });
     if (outcome.reason === 'shard-end') {
+      // Children of ours waiting on this parent start now, not at their next parent poll.
+      this.parentWaits.parentEnded(leaseKey);
       // The children were created before shardEnded; take them now rather than at the next scan.
       this.o.coordinator.wake();
     } else if (outcome.reason === 'stopped-on-error' && !this.stopping) {
@@ -313,55 +357,38 @@ export class Scheduler {
     if (worker && reason !== 'released') void worker.leaseLost();
   }
 
-  private async parentsDone(lease: Lease): Promise<boolean> {
-    const keys = parentLeaseKeys(lease);
-    const parents = await Promise.all(keys.map((k) => this.o.store.getLease(k)));
-    return checkParents(lease, new Map(keys.map((k, i) => [k, parents[i]]))).eligible;
-  }
-
   private async onShardEnd(lease: Lease, childShards: readonly ChildShard[]): Promise<void> {
-    if (childShards.length === 0) return;
-    const stream = lease.streamIdentifier;
-    const keys = new Set<string>();
-    for (const child of childShards) {
-      keys.add(leaseKeyFor(child.shardId, stream));
-      for (const parent of child.parentShards) keys.add(leaseKeyFor(parent, stream));
+    const result = await finishParentLease(this.o, lease, childShards);
+    if (result.kind === 'drop') {
+      this.dropLease(lease, result.problem);
+      // The worker is stopping (lease lost): this ends its retries.
+      throw new Error(`dropped the lease of ${lease.shardId}: ${result.problem}`);
     }
-    const existing = new Map<string, Lease | undefined>();
-    await Promise.all([...keys].map(async (k) => existing.set(k, await this.o.store.getLease(k))));
-    const plan = planShardEnd({
-      parent: lease,
-      childShards,
-      existing,
-      childInitialPosition: this.o.childInitialPosition,
-      random: this.o.random,
-    });
-    if (plan.kind !== 'create-children') {
-      // Retried by the worker with backoff until the merge's other parent lease shows up.
-      throw new Error(
-        `cannot finish ${lease.shardId} yet: ${plan.kind} ${'missingParentLeaseKey' in plan ? plan.missingParentLeaseKey : plan.problem}`,
-      );
-    }
-    const created: string[] = [];
-    for (const child of plan.create) {
-      if (await this.o.store.createLeaseIfNotExists(child)) created.push(child.leaseKey);
-    }
-    await this.o.store.updateChildShardIds(lease.leaseKey, plan.childShardIds);
-    if (created.length > 0) {
-      this.events.emit('leasesCreated', { leaseKeys: created, reason: 'shard-end' });
+    if (result.created.length > 0) {
+      this.events.emit('leasesCreated', { leaseKeys: result.created, reason: 'shard-end' });
     }
   }
 
-  private report(operation: string, error: unknown): void {
-    this.log.warn('scheduler operation failed', { operation, error });
+  /**
+   * The KCL's `dropLease` at SHARD_END: the processor gets `leaseLost` and another worker retries
+   * the shard end. The KCL stops renewing, so the lease expires after the failover time; we
+   * release it so others take it at once, and keep away from it ourselves for as long.
+   */
+  private dropLease(lease: Lease, problem: string): void {
+    this.log.warn('dropping a lease at shard end so another worker retries', {
+      leaseKey: lease.leaseKey,
+      problem,
+    });
+    this.o.coordinator.avoid(lease.leaseKey, this.o.failoverTimeMs);
+    void this.workers.get(lease.leaseKey)?.leaseLost();
+    void this.o.coordinator.release(lease.leaseKey);
+  }
+
+  private report(operation: string, error: unknown, context: Record<string, string> = {}): void {
+    this.log.warn('scheduler operation failed', { operation, ...context, error });
     this.events.emit('error', { operation, error });
   }
 }
 
-/** A stream's own AT_TIMESTAMP position overrides the consumer's. */
-function workerOptionsFor(worker: ShardWorkerOptions, binding: StreamBinding): ShardWorkerOptions {
-  const position = binding.initialPosition;
-  return typeof position === 'object'
-    ? { ...worker, initialPositionTimestamp: position.timestamp }
-    : worker;
-}
+/** A lease given up for a reason only a configuration change can fix is avoided this long. */
+const UNSTARTABLE_AVOID_MS = 3_600_000;

@@ -42,6 +42,7 @@ import {
   restorePermitted,
 } from './processorErrors.js';
 import type { DeliveryContext } from './processorErrors.js';
+import { waitForParents } from './parentWaits.js';
 import { toHashKeyRange } from './recordBatch.js';
 import { SHARD_WORKER_METRICS as M } from './shardWorkerEvents.js';
 import type {
@@ -71,16 +72,20 @@ export interface ShardWorkerParams {
   readonly processor: ShardRecordProcessor;
   /** Conditional checkpoint writes on the held lease (serialised with renewals by the coordinator). */
   readonly checkpointTarget: CheckpointTarget;
-  /** True when every parent lease that still exists is at SHARD_END. Absent: no parents to wait for. */
+  /**
+   * True when every parent lease that still exists is at SHARD_END. Absent: no parents to wait
+   * for. Polled every `parentPollIntervalMs` for the first seconds, then less and less often
+   * (see `parentPollDelayMs` in parentWaits.ts).
+   */
   readonly parentsDone?: () => Promise<boolean>;
+  /** Subscribes to "a parent may have ended" (ours ended here): poll again at once. */
+  readonly onParentChange?: (wake: () => void) => () => void;
   /**
    * The shard ended (children from GetRecords; empty when the shard vanished): create the child
    * leases and write `childShardIds`. Called before `shardEnded`; retried with backoff until it
    * resolves, so it must be idempotent.
    */
   readonly onShardEnd: (childShards: readonly ChildShard[]) => Promise<void>;
-  /** The `'stop-shard'` policy gave up on a batch: release the lease (after this worker is done). */
-  readonly onStopShard?: (error: unknown) => void;
   /**
    * Asked before each batch is delivered: false when the lease may be another worker's by now
    * (not renewed within the failover time). Absent: always valid.
@@ -243,21 +248,17 @@ export class ShardWorker {
     }
   }
 
-  private async waitForParents(): Promise<boolean> {
-    const parentsDone = this.p.parentsDone;
-    if (parentsDone === undefined) return true;
-    for (;;) {
-      try {
-        if (await parentsDone()) return true;
-      } catch (error) {
-        this.logger.warn('checking the parent shards failed', { error });
-      }
-      try {
-        await this.clock.sleep(this.config.parentPollIntervalMs, this.stopping.signal);
-      } catch {
-        return false;
-      }
-    }
+  private waitForParents(): Promise<boolean> {
+    const { parentsDone, onParentChange } = this.p;
+    if (parentsDone === undefined) return Promise.resolve(true);
+    return waitForParents({
+      parentsDone,
+      ...(onParentChange !== undefined && { onParentChange }),
+      baseMs: this.config.parentPollIntervalMs,
+      clock: this.clock,
+      logger: this.logger,
+      signal: this.stopping.signal,
+    });
   }
 
   /**
@@ -337,6 +338,8 @@ export class ShardWorker {
         await this.p.onShardEnd(childShards);
         break;
       } catch (error) {
+        // Stopped meanwhile (the owner dropped the lease, say): no retry to report.
+        if (this.stopping.signal.aborted) return this.interrupted();
         this.reportProcessorError('onShardEnd', error, attempt, true);
         if (!(await this.backoff(attempt))) return this.interrupted();
       }
@@ -383,8 +386,8 @@ export class ShardWorker {
   /** `'stop-shard'`: let the processor checkpoint what it finished, then hand the lease back. */
   private async stopShard(error: unknown): Promise<ShardWorkerOutcome> {
     if (!this.lost) {
+      // The owner releases the lease once this worker is done (outcome `stopped-on-error`).
       if (this.initialized) await this.callShutdownRequested();
-      this.p.onStopShard?.(error);
     } else if (this.initialized) {
       await this.callLeaseLost();
     }

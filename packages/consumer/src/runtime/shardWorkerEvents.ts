@@ -25,7 +25,7 @@ export type ShardWorkerState =
  * - `shard-end`: SHARD_END is checkpointed (or the lease was already at SHARD_END);
  * - `lease-lost`: `leaseLost()`/`stop()` was called, or a checkpoint found the lease taken;
  * - `shutdown`: `requestShutdown()` completed (the coordinator releases the lease);
- * - `stopped-on-error`: the `'stop-shard'` policy gave up on a batch; `onStopShard` was called.
+ * - `stopped-on-error`: the `'stop-shard'` policy gave up on a batch; the owner releases the lease.
  * @public
  */
 export type ShardWorkerOutcome =

@@ -92,7 +92,6 @@ export interface Harness {
   readonly metrics: MemoryMetricsSink;
   readonly logger: MemoryLogger;
   readonly shardEnds: (readonly ChildShard[])[];
-  readonly stopShardErrors: unknown[];
   outcome: ShardWorkerOutcome | undefined;
   /** Advances fake time until `until()` holds (throws after `maxMs`). */
   drive(until: () => boolean, maxMs?: number, stepMs?: number): Promise<void>;
@@ -140,7 +139,6 @@ export async function createHarness(h: HarnessOptions = {}): Promise<Harness> {
     emitter.on(name, (payload) => list.push(payload));
   }
   const shardEnds: (readonly ChildShard[])[] = [];
-  const stopShardErrors: unknown[] = [];
   const worker = new ShardWorker({
     shardId: SHARD,
     checkpoint,
@@ -152,7 +150,6 @@ export async function createHarness(h: HarnessOptions = {}): Promise<Harness> {
       shardEnds.push(children);
       return Promise.resolve();
     },
-    onStopShard: (error) => stopShardErrors.push(error),
     options: h.options,
     events: emitter,
     logger,
@@ -171,7 +168,6 @@ export async function createHarness(h: HarnessOptions = {}): Promise<Harness> {
     metrics,
     logger,
     shardEnds,
-    stopShardErrors,
     outcome: undefined,
     async drive(until, maxMs = 120_000, stepMs = 10) {
       for (let elapsed = 0; ; elapsed += stepMs) {
