@@ -21,12 +21,15 @@ import {
   splitShardAndWait,
   testClientConfig,
 } from '@kinesis-kit/integration';
+import { longestOverlap } from './overlap.js';
+import type { ShardStart } from './overlap.js';
 
 interface Seen {
   readonly worker: string;
   readonly shardId: string;
   readonly key: string;
   readonly seq: number;
+  readonly at: number;
 }
 
 const KEYS = 24;
@@ -105,6 +108,7 @@ describe('KinesisConsumer end to end', () => {
     ({ streamName } = await createTestStream(4));
     tableName = createLeaseTableName();
     const seen: Seen[] = [];
+    const starts: ShardStart[] = [];
     const logger = new MemoryLogger();
     const start = (worker: string): KinesisConsumer => {
       const consumer = new KinesisConsumer({
@@ -120,10 +124,19 @@ describe('KinesisConsumer end to end', () => {
         handler: (records: readonly ConsumerRecord[], ctx) => {
           for (const r of records) {
             const body = JSON.parse(Buffer.from(r.data).toString()) as { key: string; seq: number };
-            seen.push({ worker, shardId: ctx.shardId, key: body.key, seq: body.seq });
+            seen.push({
+              worker,
+              shardId: ctx.shardId,
+              key: body.key,
+              seq: body.seq,
+              at: Date.now(),
+            });
           }
         },
       });
+      consumer.events.on('shardStarted', (e) =>
+        starts.push({ worker, shardId: e.shardId, at: Date.now() }),
+      );
       consumers.push(consumer);
       return consumer;
     };
@@ -159,5 +172,7 @@ describe('KinesisConsumer end to end', () => {
       expect(firsts).toEqual(seqs);
     }
     expect(a.processingShardIds().length).toBeGreaterThan(0);
+    // No two workers processed one shard at the same time for longer than the failover time.
+    expect(longestOverlap(seen, starts).ms).toBeLessThanOrEqual(3000);
   }, 180_000);
 });

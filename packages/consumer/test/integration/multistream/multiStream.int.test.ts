@@ -157,6 +157,8 @@ describe('multi-stream consumer on the emulators', () => {
     const seen: Seen[] = [];
     const first = (await Promise.all([produce(a, 6), produce(b, 6), produce(c, 6)])).flat();
     const app = consumer(table, () => list, seen);
+    const changes: KinesisConsumerEvents['streamsChanged'][] = [];
+    app.events.on('streamsChanged', (e) => changes.push(e));
     // Act
     await app.start();
     await waitFor(() => hasAll(seen, first), 'the records of three streams');
@@ -192,6 +194,8 @@ describe('multi-stream consumer on the emulators', () => {
     expect(lastParent).toBeLessThan(firstChild);
     const idLate = await identifierOf(late);
     expect(app.processingLeaseKeys().some((k) => k.startsWith(`${idLate}:`))).toBe(true);
+    // The tracker's change reached consumer.events.
+    expect(changes.some((c) => c.added.includes(idLate))).toBe(true);
   }, 180_000);
 
   it('deletes a removed stream’s leases (auto-detect) and ends a deleted stream cleanly', async () => {
