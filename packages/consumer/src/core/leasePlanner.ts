@@ -26,6 +26,12 @@ export interface LeaseObservation {
    * changed since the lease was first seen (its tenure is unknown, so it counts as settled).
    */
   readonly ownerSinceMs?: number | null;
+  /**
+   * The lease appeared in the table already owned, after this worker's first scan, and has kept
+   * that owner since: a child its parent's owner claimed at shard end, which that owner hands
+   * over by itself if it is beyond its target.
+   */
+  readonly appearedOwned?: boolean;
 }
 
 /** Lease key → observation. Replace it with `plan.observations` after every run. @public */
@@ -82,6 +88,13 @@ export interface TakerPlan {
   readonly observations: Map<string, LeaseObservation>;
   /** The earliest monotonic time a lease held by another worker would expire, if unchanged. */
   readonly nextExpiryAtMs: number | undefined;
+  /**
+   * How many leases this worker holds beyond its target that live workers below theirs are
+   * waiting for (after the available leases): what it may hand over gracefully instead of
+   * having them stolen. Only leases claimed beyond the target are handed over (the coordinator
+   * decides which); 0 in the KCL's balance.
+   */
+  readonly surplus: number;
   readonly stats: TakerStats;
 }
 
@@ -108,8 +121,17 @@ export function observe(
   for (const lease of leases) {
     const seen = previous.get(lease.leaseKey);
     const owner = lease.leaseOwner;
+    // A lease first seen in this scan, when there was an earlier one, is new in the table: if it
+    // already has an owner, that owner only just took it (a child claimed at its parent's end),
+    // so it counts as an owner change now. In a worker's first scan nothing is known.
     const ownerSinceMs =
-      seen === undefined ? null : seen.leaseOwner === owner ? (seen.ownerSinceMs ?? null) : nowMs;
+      seen === undefined
+        ? previous.size > 0 && owner !== undefined
+          ? nowMs
+          : null
+        : seen.leaseOwner === owner
+          ? (seen.ownerSinceMs ?? null)
+          : nowMs;
     let counterSinceMs: number | null;
     if (seen !== undefined && seen.leaseCounter === lease.leaseCounter) {
       counterSinceMs = seen.counterSinceMs;
@@ -118,11 +140,16 @@ export function observe(
     } else {
       counterSinceMs = nowMs;
     }
+    const appearedOwned =
+      seen === undefined
+        ? previous.size > 0 && owner !== undefined
+        : seen.appearedOwned === true && seen.leaseOwner === owner;
     next.set(lease.leaseKey, {
       leaseCounter: lease.leaseCounter,
       counterSinceMs,
       leaseOwner: owner,
       ownerSinceMs,
+      ...(appearedOwned && { appearedOwned }),
     });
   }
   return next;
@@ -204,11 +231,17 @@ export function planLeaseTaking(input: TakerInput): TakerPlan {
     spillover,
     needed,
   };
+  let deficit = 0;
+  for (const [owner, count] of counts) {
+    if (owner !== workerId) deficit += Math.max(0, target - count);
+  }
+  const surplus = Math.max(0, Math.min(myLeases - target, deficit - available.length));
   const plan = (take: Lease[], steal: Lease[]): TakerPlan => ({
     take: [...finished, ...take],
     steal,
     observations,
     nextExpiryAtMs,
+    surplus,
     stats,
   });
 
@@ -229,10 +262,22 @@ export function planLeaseTaking(input: TakerInput): TakerPlan {
     const since = observations.get(l.leaseKey)?.ownerSinceMs ?? null;
     return since === null || nowMs - since >= config.failoverTimeMs;
   };
+  const claimedAtEnd = (l: Lease): boolean => observations.get(l.leaseKey)?.appearedOwned === true;
   return plan(
     [],
-    chooseLeasesToSteal(counts, held, workerId, target, needed, config, random, settled),
+    chooseLeasesToSteal(counts, held, workerId, target, needed, config, random, {
+      settled,
+      claimedAtEnd,
+    }),
   );
+}
+
+/** What the taker knows of how long the victim has held its leases. */
+interface LeaseTenure {
+  /** Held by its current owner for at least a failover time (or since before we looked). */
+  readonly settled: (lease: Lease) => boolean;
+  /** Appeared in the table already owned (see LeaseObservation.appearedOwned). */
+  readonly claimedAtEnd: (lease: Lease) => boolean;
 }
 
 /**
@@ -247,7 +292,7 @@ function chooseLeasesToSteal(
   needed: number,
   config: TakerConfig,
   random: () => number,
-  settled: (lease: Lease) => boolean,
+  { settled, claimedAtEnd }: LeaseTenure,
 ): Lease[] {
   let victim: string | undefined;
   let most = 0;
@@ -265,10 +310,18 @@ function chooseLeasesToSteal(
   if (n <= 0 && needed > 1) n = 1;
   n = Math.min(n, config.maxLeasesToStealAtOneTime);
   if (n <= 0) return [];
+  // When the victim is above its target only by leases it has just taken (children it claimed at
+  // its parent's end), it hands them over gracefully at its next scan (`surplus`): stealing now,
+  // even one of its older leases, would be a second, ungraceful move. Wait; if it does not hand
+  // them over, they settle after a failover time and are stolen then.
+  const victimLeases = held.get(victim) ?? [];
+  let claimed = 0;
+  for (const lease of victimLeases) if (!settled(lease) && claimedAtEnd(lease)) claimed++;
+  if (claimed > 0 && most - target <= claimed) return [];
   // A lease that changed owner less than a failover time ago is not stolen: its new owner has
   // only just started on it, and stealing it now means both process it until the owner's next
   // renewal fails. Another of the victim's leases is taken instead, or this one later.
-  return shuffle((held.get(victim) ?? []).filter(settled), random).slice(0, n);
+  return shuffle(victimLeases.filter(settled), random).slice(0, n);
 }
 
 function isVeryOld(

@@ -27,6 +27,11 @@ export interface LeaseCoordinatorEvents {
   /** Every table scan, for code that needs the latest view (parents, cleanup, metrics). */
   scanned: { readonly leases: readonly Lease[] };
   error: { readonly operation: string; readonly error: unknown };
+  /**
+   * A lease claimed beyond the target (a child at its parent's end) is wanted by a worker below
+   * its target: the holder should stop its processor gracefully (checkpoint) and `release` it.
+   */
+  handOver: { readonly leaseKey: string };
 }
 
 /** @internal */
@@ -70,6 +75,8 @@ export class LeaseCoordinator {
   private readonly metrics: LeaseMetrics;
   /** Malformed items already reported (lease key, attribute and problem). */
   private readonly malformed = new Set<string>();
+  /** Leases claimed beyond the target (lease key → monotonic time of the claim). */
+  private readonly claimed = new Map<string, number>();
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.clock = options.clock ?? systemClock;
@@ -188,6 +195,26 @@ export class LeaseCoordinator {
   }
 
   /**
+   * Takes an unowned lease now, whatever the target: a child created at the end of a parent this
+   * worker processed, so it starts within the parent's last moments instead of at some worker's
+   * next scan. If a worker below its target then needs it, the taker asks for it to be handed
+   * over gracefully (`handOver`) within a failover time; after that it is an ordinary lease.
+   * Resolves true when taken.
+   */
+  claim(leaseKey: string): Promise<boolean> {
+    return this.serial(leaseKey, async () => {
+      if (!this.taking || this.held.has(leaseKey)) return false;
+      const lease = await this.options.store.getLease(leaseKey);
+      if (lease === undefined || lease.leaseOwner !== undefined) return false;
+      const result = await this.options.store.takeLease(lease, this.options.workerId);
+      if (!result.ok) return false;
+      this.claimed.set(leaseKey, this.clock.monotonic());
+      this.adopt(result.lease, false);
+      return true;
+    });
+  }
+
+  /**
    * Leaves `leaseKey` to other workers for `ms` (a shard this worker gave up on after processor
    * errors is retried elsewhere first).
    */
@@ -277,6 +304,7 @@ export class LeaseCoordinator {
       random: this.random,
     });
     this.observations = plan.observations;
+    this.handOverSurplus(plan.surplus, now);
     let taken = 0;
     let attempted = 0;
     const chosen = [
@@ -305,6 +333,21 @@ export class LeaseCoordinator {
       if (untilExpiry > 0 && untilExpiry < interval) return untilExpiry;
     }
     return interval;
+  }
+
+  /** Asks for up to `surplus` claimed leases to be handed over; forgets claims past a failover. */
+  private handOverSurplus(surplus: number, now: number): void {
+    let left = surplus;
+    for (const [leaseKey, at] of this.claimed) {
+      if (!this.held.has(leaseKey) || now - at >= this.options.taker.failoverTimeMs) {
+        this.claimed.delete(leaseKey);
+      } else if (left > 0) {
+        left--;
+        this.claimed.delete(leaseKey);
+        this.log.info('handing a claimed lease over', { leaseKey });
+        this.events.emit('handOver', { leaseKey });
+      }
+    }
   }
 
   /**

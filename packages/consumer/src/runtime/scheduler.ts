@@ -59,6 +59,8 @@ export interface SchedulerEvents extends ShardSyncerEvents {
   shardFinished: { readonly shardId: string; readonly outcome: ShardWorkerOutcome };
   /** A finished lease deleted by cleanup (`garbage`: its shard no longer exists). */
   leaseDeleted: { readonly leaseKey: string; readonly reason?: 'cleanup' | 'garbage' };
+  /** A child lease claimed at its parent's end was handed to a worker below its target. */
+  leaseHandedOver: { readonly leaseKey: string };
 }
 
 /**
@@ -71,6 +73,7 @@ export const FORWARDED_SCHEDULER_EVENTS = [
   'shardFinished',
   'leasesCreated',
   'leaseDeleted',
+  'leaseHandedOver',
   'hashRangeHole',
   'streamsChanged',
   'streamLeasesDeleted',
@@ -156,6 +159,7 @@ export class Scheduler {
       coordinator.events.on('leaseLost', ({ leaseKey, reason }) =>
         this.onLeaseLost(leaseKey, reason),
       ),
+      coordinator.events.on('handOver', ({ leaseKey }) => void this.handOver(leaseKey)),
       coordinator.events.on('scanned', ({ leases }) => {
         if (!this.stopping) void this.cleanup.run(leases);
       }),
@@ -366,7 +370,29 @@ export class Scheduler {
     }
     if (result.created.length > 0) {
       this.events.emit('leasesCreated', { leaseKeys: result.created, reason: 'shard-end' });
+      // Take the children now, beyond the target if need be: they start as soon as this parent's
+      // SHARD_END is written instead of at some worker's next scan (up to leaseTakerIntervalMs);
+      // one that a worker below its target needs is handed over gracefully at our next scan.
+      if (!this.stopping) {
+        for (const key of result.created) void this.o.coordinator.claim(key);
+      }
     }
+  }
+
+  /**
+   * Hands a claimed lease to a worker below its target: the processor finishes its batch and gets
+   * `shutdownRequested` (the handler form checkpoints there), then the lease is released, so the
+   * next owner starts from that checkpoint and nothing is processed twice. We keep away from it
+   * for a failover time so that our own taker does not take it back.
+   */
+  private async handOver(leaseKey: string): Promise<void> {
+    if (this.stopping) return;
+    const { coordinator } = this.o;
+    coordinator.avoid(leaseKey, this.o.failoverTimeMs);
+    await this.workers.get(leaseKey)?.requestShutdown();
+    if (this.stopping) return;
+    await coordinator.release(leaseKey);
+    this.events.emit('leaseHandedOver', { leaseKey });
   }
 
   /**

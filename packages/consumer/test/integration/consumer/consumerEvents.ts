@@ -29,6 +29,7 @@ const EVENT_NAMES = {
   shardFinished: true,
   leasesCreated: true,
   leaseDeleted: true,
+  leaseHandedOver: true,
   hashRangeHole: true,
   streamsChanged: true,
   streamLeasesDeleted: true,
