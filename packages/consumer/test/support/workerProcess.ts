@@ -72,6 +72,7 @@ consumer.events.on('leaseTaken', ({ lease }) =>
 consumer.events.on('leaseLost', ({ leaseKey, reason }) =>
   emit({ t: 'leaseLost', leaseKey, reason }),
 );
+consumer.events.on('leaseHandedOver', ({ leaseKey }) => emit({ t: 'handedOver', leaseKey }));
 consumer.events.on('shardEnded', ({ shardId }) => emit({ t: 'shardEnded', shardId }));
 
 process.once('SIGTERM', () => {

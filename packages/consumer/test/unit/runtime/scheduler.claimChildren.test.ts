@@ -80,6 +80,9 @@ describe('Scheduler: children claimed at their parent’s end', () => {
     expect(owners).toContain(busy);
     expect(owners.filter((o) => o !== busy)).toHaveLength(1);
     expect(parentWorker.events.leaseHandedOver).toHaveLength(1);
+    // Handed over after the parent's worker had read it for a while, not before its first batch.
+    const handed = [childA, childB][owners.findIndex((o) => o !== busy)]!;
+    expect(parentWorker.processors.get(handed)?.delivered.length).toBeGreaterThan(0);
     expect([...(await liveCounts(fleet)).values()].sort()).toEqual([1, 2, 2]);
     // Nothing was stolen or lost (the parent's release after its end is the only other move).
     expect(losses.filter((l) => l.reason === 'taken' || l.reason === 'not-renewed')).toEqual([]);
