@@ -26,6 +26,7 @@ export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { BACKOFF_DEFAULTS, computeBackoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
+export { seededRandom } from './core/seededRandom.js';
 export { Task } from './task.js';
 export type { TaskOptions } from './task.js';
 export { TypedEmitter } from './events.js';

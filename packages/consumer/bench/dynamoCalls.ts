@@ -15,7 +15,8 @@ import { LeaseCoordinator } from '../src/runtime/leaseCoordinator.js';
 import { InMemoryLeaseStore } from '../src/testing/inMemoryLeaseStore.js';
 import type { BenchConfig } from './config.js';
 import { runCleanupCallsBench } from './dynamoCallsCleanup.js';
-import { kclCallRates, kclCallsPerLeaseHour, seededRandom } from './kclModel.js';
+import { seededRandom } from '@kinesis-kit/common';
+import { kclCallRates, kclCallsPerLeaseHour } from './kclModel.js';
 import { addSummary, note, num, section, table } from './report.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,6 @@
 /** The KCL's figures for the fleet scenarios, from its algorithm (kclModel.ts). */
-import { kclChildStartDelay, kclFailoverDelay, kclTimings, seededRandom } from './kclModel.js';
+import { seededRandom } from '@kinesis-kit/common';
+import { kclChildStartDelay, kclFailoverDelay, kclTimings } from './kclModel.js';
 import type { DelayStats } from './kclModel.js';
 import { ms } from './report.js';
 

@@ -130,15 +130,3 @@ export function kclCallsPerLeaseHour(
     r.renewalsPerLeaseHour + (r.scansPerWorkerHour * workers + r.auditScansPerFleetHour) / leases
   );
 }
-
-/** A small deterministic random source (mulberry32), so the baselines print the same each run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -5,7 +5,12 @@
  * and what a split does to a balanced fleet. (takerSimulation.test.ts drives the pure planner
  * with its own loop; this one has no loop of its own.)
  */
-import { ExtendedSequenceNumber, noopMetricsSink, silentLogger } from '@kinesis-kit/common';
+import {
+  ExtendedSequenceNumber,
+  noopMetricsSink,
+  seededRandom,
+  silentLogger,
+} from '@kinesis-kit/common';
 import { FakeClock } from '@kinesis-kit/common/testing';
 import { TAKER_DEFAULTS, leaseTimings } from '../../../src/core/leasePlanner.js';
 import { LeaseCoordinator } from '../../../src/runtime/leaseCoordinator.js';
@@ -14,18 +19,6 @@ import { InMemoryLeaseStore } from '../../../src/testing/inMemoryLeaseStore.js';
 const F = 10_000;
 const STEP = 50;
 const { renewIntervalMs, takerIntervalMs } = leaseTimings(F);
-
-/** mulberry32, so every run takes the same random choices. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Fleet {
   readonly store = new InMemoryLeaseStore();
@@ -59,7 +52,7 @@ class Fleet {
       renewIntervalMs,
       takerIntervalMs,
       clock: this.clock,
-      random: seeded(seed),
+      random: seededRandom(seed),
       logger: silentLogger,
       metrics: noopMetricsSink,
     });

@@ -4,7 +4,7 @@
  * conditional semantics, on simulated time. Measures how long a dead worker's leases stay unowned
  * and how fast a fleet balances.
  */
-import { ExtendedSequenceNumber } from '@kinesis-kit/common';
+import { ExtendedSequenceNumber, seededRandom } from '@kinesis-kit/common';
 import {
   TAKER_DEFAULTS,
   leaseTimings,
@@ -28,25 +28,13 @@ interface SimWorker {
   nextTakeAt: number;
 }
 
-/** A tiny deterministic pseudo-random source (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Simulation {
   readonly store = new InMemoryLeaseStore();
   readonly workers: SimWorker[] = [];
   now = 0;
   /** Leases taken from a live owner (a steal: both process the shard until the owner notices). */
   steals = 0;
-  private readonly random = seeded(7);
+  private readonly random = seededRandom(7);
 
   async seed(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
