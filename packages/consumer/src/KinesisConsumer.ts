@@ -210,6 +210,7 @@ export class KinesisConsumer {
       workerEvents,
       childInitialPosition: o.childInitialPosition,
       shardSyncIntervalMs: o.shardSyncIntervalMs,
+      leaseCleanup: o.leaseCleanup,
       failoverTimeMs: o.failoverTimeMs,
       shutdownGraceMs: o.shutdownGraceMs,
       clock: this.clock,

@@ -46,6 +46,8 @@ export type {
 } from './processor.js';
 export { LeaseLostError } from './checkpointer.js';
 export { SHARD_WORKER_DEFAULTS } from './runtime/shardWorkerOptions.js';
+export { KCL_LEASE_CLEANUP_TIMINGS, LEASE_CLEANUP_DEFAULTS } from './runtime/leaseCleanup.js';
+export type { LeaseCleanupTimings } from './runtime/leaseCleanup.js';
 export type {
   FailedBatch,
   ProcessorErrorPolicy,

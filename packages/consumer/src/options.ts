@@ -19,6 +19,8 @@ import type {
   ShardRecordProcessor,
   StreamInfo,
 } from './processor.js';
+import { LEASE_CLEANUP_DEFAULTS, resolveLeaseCleanupTimings } from './runtime/leaseCleanup.js';
+import type { LeaseCleanupTimings } from './runtime/leaseCleanup.js';
 import { SHARD_WORKER_DEFAULTS, resolveShardWorkerOptions } from './runtime/shardWorkerOptions.js';
 import type { ShardWorkerOptions } from './runtime/shardWorkerOptions.js';
 
@@ -91,6 +93,12 @@ export interface KinesisConsumerBaseOptions extends Partial<ShardWorkerOptions> 
   /** `stop()` waits this long for processors to finish before dropping the rest. @defaultValue 30 000 */
   readonly shutdownGraceMs?: number;
   /**
+   * When finished (SHARD_END) leases are judged and deleted; `KCL_LEASE_CLEANUP_TIMINGS` is the
+   * Java KCL's cadence. @defaultValue LEASE_CLEANUP_DEFAULTS (judged at every lease scan, the
+   * service asked about one lease at most once a minute, the garbage check every 30 min)
+   */
+  readonly leaseCleanup?: Partial<LeaseCleanupTimings>;
+  /**
    * How shards are read: `'polling'` (GetRecords, paced by `idleTimeBetweenReadsMs`) or
    * `'fanout'` (enhanced fan-out: SubscribeToShard through a registered stream consumer, records
    * pushed within about 70 ms, 2 MiB/s per shard for this application alone). Polling is the
@@ -153,6 +161,7 @@ export interface ResolvedConsumerOptions {
   readonly maxLeasesToStealAtOneTime: number;
   readonly shardSyncIntervalMs: number;
   readonly shutdownGraceMs: number;
+  readonly leaseCleanup: LeaseCleanupTimings;
   readonly retrieval: 'polling' | 'fanout';
   readonly consumerName: string;
   readonly consumerArn: string | undefined;
@@ -297,6 +306,15 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     o.shutdownGraceMs ?? CONSUMER_DEFAULTS.shutdownGraceMs,
     0,
   );
+  let leaseCleanup: LeaseCleanupTimings = LEASE_CLEANUP_DEFAULTS;
+  try {
+    leaseCleanup = resolveLeaseCleanupTimings(o.leaseCleanup);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    for (const p of error.problems) {
+      problems.push({ field: `leaseCleanup.${p.field}`, message: p.message });
+    }
+  }
   const retrieval = o.retrieval ?? CONSUMER_DEFAULTS.retrieval;
   if (retrieval !== 'polling' && retrieval !== 'fanout') {
     problems.push({ field: 'retrieval', message: "must be 'polling' or 'fanout'" });
@@ -387,6 +405,7 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     maxLeasesForWorker,
     maxLeasesToStealAtOneTime,
     shardSyncIntervalMs,
+    leaseCleanup,
     shutdownGraceMs,
     retrieval,
     consumerName,

@@ -17,6 +17,7 @@ import type { ChildShard, Lease, LeaseStore } from '../ports.js';
 import type { ShardRecordProcessor, StreamInfo } from '../processor.js';
 import type { LeaseCoordinator, LeaseLossReason } from './leaseCoordinator.js';
 import { LeaseCleanup } from './leaseCleanup.js';
+import type { LeaseCleanupTimings } from './leaseCleanup.js';
 import { ParentWaits, parentsDone } from './parentWaits.js';
 import { finishParentLease } from './shardEnd.js';
 import { ShardSyncer } from './shardSyncer.js';
@@ -39,6 +40,8 @@ export interface SchedulerOptions {
   readonly workerEvents: TypedEmitter<ShardWorkerEvents>;
   readonly childInitialPosition: ChildInitialPosition;
   readonly shardSyncIntervalMs: number;
+  /** When finished leases are cleaned up (the scheduler's defaults when left out). */
+  readonly leaseCleanup?: Partial<LeaseCleanupTimings>;
   readonly failoverTimeMs: number;
   readonly shutdownGraceMs: number;
   readonly clock: Clock;
@@ -100,6 +103,7 @@ export class Scheduler {
       streams: o.streams,
       onDeleted: (leaseKey, reason) => this.events.emit('leaseDeleted', { leaseKey, reason }),
       onError: (error) => this.report('leaseCleanup', error),
+      ...(o.leaseCleanup !== undefined && { timings: o.leaseCleanup }),
     });
     this.syncer = new ShardSyncer({
       store: o.store,
