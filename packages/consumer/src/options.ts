@@ -82,7 +82,7 @@ export interface KinesisConsumerBaseOptions extends Partial<ShardWorkerOptions> 
   readonly failoverTimeMs?: number;
   /** @defaultValue failoverTimeMs / 3 − 25 (the KCL's) */
   readonly leaseRenewIntervalMs?: number;
-  /** How often the lease table is scanned for leases to take. @defaultValue min(1500, failover / 6) */
+  /** How often the lease table is scanned for leases to take. @defaultValue failover / 6, within 200–1500 */
   readonly leaseTakerIntervalMs?: number;
   /** @defaultValue unlimited */
   readonly maxLeasesForWorker?: number;

@@ -85,7 +85,11 @@ export interface ShardWorkerOptions {
   readonly processorRetryBackoff: BackoffOptions;
   /** @defaultValue 'stop-shard' */
   readonly processorErrorPolicy: ProcessorErrorPolicy;
-  /** How often a child polls whether its parents reached SHARD_END (the KCL: 10 000). @defaultValue 250 */
+  /**
+   * How often a child polls whether its parents reached SHARD_END during its first 5 s of waiting;
+   * after that the polls back off to every 10 s (the KCL polls every 10 000). A parent this worker
+   * holds is not polled: its end wakes the child. @defaultValue 250
+   */
   readonly parentPollIntervalMs: number;
   /** Where an `AT_TIMESTAMP` checkpoint starts (the lease does not store it, as in the KCL). @defaultValue undefined */
   readonly initialPositionTimestamp: Date | undefined;
