@@ -1,8 +1,9 @@
 /**
- * Three consumer workers as separate processes: one is SIGKILLed (a crash: nothing released, its
- * leases must expire), one is stopped with SIGTERM (graceful: released at once). Every record is
- * processed, in write order per key, and no shard is processed by two workers at once for longer
- * than the failover time.
+ * Three consumer workers as separate processes, while a shard is split and two are merged: one is
+ * SIGKILLed (a crash: nothing released, its leases must expire), one is stopped with SIGTERM
+ * (graceful: released at once). Every record is processed, in write order per key across parent
+ * and child shards, and no shard is processed by two workers at once for longer than the
+ * failover time.
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -12,6 +13,9 @@ import {
   createTestStream,
   deleteStream,
   deleteTable,
+  listAllShards,
+  mergeShardsAndWait,
+  splitShardAndWait,
 } from '@kinesis-kit/integration';
 import { WorkerFleet } from '../../support/workerFleet.js';
 import type { WorkerEvent } from '../../support/workerFleet.js';
@@ -74,7 +78,7 @@ describe('KinesisConsumer workers as separate processes', () => {
     kinesis.destroy();
   });
 
-  it('survives a SIGKILLed worker and a graceful SIGTERM without losing a record', async () => {
+  it('survives a split, a merge, a SIGKILLed worker and a graceful SIGTERM without losing a record', async () => {
     // Prepare
     ({ streamName } = await createTestStream(4));
     await produce(kinesis, streamName, 0, 10);
@@ -91,11 +95,18 @@ describe('KinesisConsumer workers as separate processes', () => {
     );
     await fleet.waitFor((e) => e.t === 'record', 30_000, 'first record');
     // Act
-    const killed = await fleet.kill('w1', 'SIGKILL');
+    const shards = (await listAllShards(streamName)).filter(
+      (s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined,
+    );
+    const children = await splitShardAndWait(streamName, shards[0]!.ShardId!);
     await produce(kinesis, streamName, 10, 10);
-    const exit = await fleet.kill('w2', 'SIGTERM');
+    const [merged] = await mergeShardsAndWait(streamName, shards[2]!.ShardId!, shards[3]!.ShardId!);
     await produce(kinesis, streamName, 20, 10);
-    const total = KEYS * 30;
+    const killed = await fleet.kill('w1', 'SIGKILL');
+    await produce(kinesis, streamName, 30, 10);
+    const exit = await fleet.kill('w2', 'SIGTERM');
+    await produce(kinesis, streamName, 40, 10);
+    const total = KEYS * 50;
     await fleet
       .waitFor(
         () => new Set(fleet!.records().map((r) => String(r.data))).size >= total,
@@ -115,8 +126,11 @@ describe('KinesisConsumer workers as separate processes', () => {
         .filter((r) => r.pk === `key-${k}`)
         .map((r) => Number(String(r.data).split(':')[1]));
       const firsts = seqs.filter((s, i) => seqs.indexOf(s) === i);
-      expect(firsts).toEqual(Array.from({ length: 30 }, (_, n) => n));
+      expect(firsts).toEqual(Array.from({ length: 50 }, (_, n) => n));
     }
+    // The resharding really happened under the workers: the children delivered records.
+    const delivering = new Set(records.map((r) => String(r.shardId)));
+    for (const child of [...children, merged!]) expect(delivering).toContain(child);
     expect(maxOverlapMs(records)).toBeLessThanOrEqual(FAILOVER_MS);
   }, 240_000);
 });
