@@ -9,6 +9,7 @@ import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { ConfigurationError, createConsoleLogger, noopMetricsSink } from '@kinesis-kit/common';
 import type { Clock, FieldProblem, Logger, MetricsSink } from '@kinesis-kit/common';
+import { leaseTimings } from './core/leasePlanner.js';
 import type { ChildInitialPosition } from './core/shardGraph.js';
 import type { InitialPosition } from './core/shardSync.js';
 import { resolveMultiStreamOptions } from './multiStreamOptions.js';
@@ -269,9 +270,10 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     100,
     86_400_000,
   );
+  const timings = leaseTimings(failoverTimeMs);
   const leaseRenewIntervalMs = int(
     'leaseRenewIntervalMs',
-    o.leaseRenewIntervalMs ?? Math.max(1, Math.floor(failoverTimeMs / 3) - 25),
+    o.leaseRenewIntervalMs ?? timings.renewIntervalMs,
     1,
   );
   if (leaseRenewIntervalMs >= failoverTimeMs) {
@@ -282,7 +284,7 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
   }
   const leaseTakerIntervalMs = int(
     'leaseTakerIntervalMs',
-    o.leaseTakerIntervalMs ?? Math.min(1500, Math.max(200, Math.floor(failoverTimeMs / 6))),
+    o.leaseTakerIntervalMs ?? timings.takerIntervalMs,
     10,
   );
   const maxLeasesForWorker = int(

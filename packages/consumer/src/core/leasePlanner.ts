@@ -368,20 +368,17 @@ export function planRenewals(
 }
 
 /**
- * Recommended coordinator intervals for a failover time. The renewer matches the KCL (so Java
- * observers never see our leases expire); the taker runs far more often than the KCL's
- * 2 × (failover + 25 ms), which bounds failover at failover + taker + one call. @public
+ * The coordinator's default intervals for a failover time (the consumer's option defaults). The
+ * renewer matches the KCL (so Java observers never see our leases expire); the taker runs far
+ * more often than the KCL's 2 × (failover + 25 ms), which bounds failover at failover + taker +
+ * one call. @public
  */
 export function leaseTimings(failoverTimeMs: number): {
   renewIntervalMs: number;
   takerIntervalMs: number;
-  takerIdleIntervalMs: number;
 } {
-  const renewIntervalMs = Math.max(1, Math.floor(failoverTimeMs / 3) - 25);
-  const takerIntervalMs = Math.min(1500, Math.max(200, Math.floor(failoverTimeMs / 6)));
   return {
-    renewIntervalMs,
-    takerIntervalMs,
-    takerIdleIntervalMs: Math.max(takerIntervalMs, renewIntervalMs),
+    renewIntervalMs: Math.max(1, Math.floor(failoverTimeMs / 3) - 25),
+    takerIntervalMs: Math.min(1500, Math.max(200, Math.floor(failoverTimeMs / 6))),
   };
 }
